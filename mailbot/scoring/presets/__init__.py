@@ -1,0 +1,1 @@
+"""Shipped scoring presets (TOML data files read by mailbot.scoring.schemes)."""
