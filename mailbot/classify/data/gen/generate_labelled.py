@@ -1,0 +1,58 @@
+"""Generate labelled.jsonl: realistic 政务信息 items for the six default categories.
+
+Run once: ``python mailbot/classify/data/gen/generate_labelled.py``. The output is committed;
+the script is kept so the data can be inspected and regenerated. Items combine many
+hand-written openings, facts and closings from member units of a provincial health and a
+city transport system, plus hand-written free items and a few adapted public news items.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from common import R
+from generators_emergency import emergency_items  # noqa: E402
+from generators_meeting import meeting_items  # noqa: E402
+from generators_research import research_items  # noqa: E402
+from generators_experience import experience_items  # noqa: E402
+from generators_problem import problem_items  # noqa: E402
+from generators_progress import progress_items  # noqa: E402
+from handwritten import HANDWRITTEN  # noqa: E402
+
+
+def main() -> None:
+    rows: list[tuple[str, str, str]] = []
+    for cat, gen in [("emergency", emergency_items), ("meeting", meeting_items), ("research", research_items),
+                     ("experience", experience_items), ("problem", problem_items), ("progress", progress_items)]:
+        for subj, text in gen():
+            rows.append((subj, text, cat))
+    rows.extend(HANDWRITTEN)
+    seen: set[str] = set()
+    by_cat: dict[str, list[tuple[str, str, str]]] = {}
+    for subj, text, cat in rows:
+        if subj in seen:
+            continue
+        seen.add(subj)
+        by_cat.setdefault(cat, []).append((subj, re.sub(r"\n{3,}", "\n\n", text.strip()), cat))
+    out = []
+    n = 0
+    for cat in sorted(by_cat):
+        items = by_cat[cat]
+        R.shuffle(items)
+        cut = round(len(items) * 0.7)
+        for i, (subj, text, c) in enumerate(items):
+            n += 1
+            out.append({"id": f"L{n:04d}", "subject": subj, "text": text, "category": c,
+                        "split": "train" if i < cut else "test"})
+    R.shuffle(out)
+    with open(Path(__file__).resolve().parent.parent / "labelled.jsonl", "w", encoding="utf-8") as fh:
+        for row in out:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    for cat in sorted(by_cat):
+        print(cat, len(by_cat[cat]))
+    print("total", len(out))
+
+
+if __name__ == "__main__":
+    main()
