@@ -1,0 +1,315 @@
+"""The typed settings object: TOML file -> validated ``Settings``, once.
+
+Every error names the key, the line of the file where it sits (when it can be found) and
+what is wrong, so an IT person can fix the file without reading code.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG = "config.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message is one line for the operator."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class DatabaseSettings(_Strict):
+    url: str = "sqlite:///mailbot.db"
+
+
+class SourceSettings(_Strict):
+    kind: Literal["imap", "maildir"] = "maildir"
+    host: str = ""
+    port: int | None = None
+    tls: bool = True
+    username: str = ""
+    password_env: str = ""
+    folder: str = "INBOX"
+    processed_folder: str | None = None
+    poll_minutes: float = Field(5, gt=0)
+    path: str = "mail"
+    batch_size: int = Field(50, gt=0)
+    timeout_seconds: float = Field(30, gt=0)
+    # Some servers (self-hosted Coremail) use a private CA; point at its bundle.
+    ca_file: str | None = None
+
+    @model_validator(mode="after")
+    def _imap_needs_host(self) -> "SourceSettings":
+        if self.kind == "imap":
+            if not self.host:
+                raise ValueError("`host` is required when kind = \"imap\"")
+            if not self.username:
+                raise ValueError("`username` is required when kind = \"imap\"")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls else 143)
+
+
+class OutgoingSettings(_Strict):
+    kind: Literal["smtp", "file"] = "file"
+    host: str = ""
+    port: int | None = None
+    tls: bool = False
+    starttls: bool = False
+    username: str = ""
+    password_env: str = ""
+    from_: str = Field("mailbot@localhost", alias="from")
+    path: str = "outbox"
+    timeout_seconds: float = Field(30, gt=0)
+    max_attempts: int = Field(8, gt=0)
+
+    @model_validator(mode="after")
+    def _smtp_needs_host(self) -> "OutgoingSettings":
+        if self.kind == "smtp" and not self.host:
+            raise ValueError("`host` is required when kind = \"smtp\"")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (465 if self.tls else 587 if self.starttls else 25)
+
+
+class OfficeSettings(_Strict):
+    name: str = "信息科"
+    emails: list[str] = []
+    admins: list[str] = []
+    require_authenticated: bool = True
+
+    @field_validator("emails", "admins")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        return [a.strip().lower() for a in v]
+
+
+class CalendarSettings(_Strict):
+    year_start: str = "01-01"
+    quarter_starts: list[str] | None = None
+
+
+class QuotaSettings(_Strict):
+    per: Literal["week", "month", "quarter", "year"]
+    count: int = Field(gt=0)
+    category: str | None = None
+
+
+class ClassSettings(_Strict):
+    id: str
+    name: str = ""
+    quotas: list[QuotaSettings] = []
+    # Annual awards within the class: counts (>= 1) or shares (< 1) of eligible units.
+    awards: dict[str, float] = {}
+
+
+class OfficerSettings(_Strict):
+    email: str
+    name: str = ""
+
+
+class UnitSettings(_Strict):
+    id: str
+    name: str
+    class_: str = Field(alias="class")
+    aliases: list[str] = []
+    emails: list[str] = []
+    officers: list[OfficerSettings] = []
+
+    @field_validator("emails")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        return [a.strip().lower() for a in v if a.strip()]
+
+
+class ClassifySettings(_Strict):
+    alert_confidence: float = Field(0.6, ge=0, le=1)
+    review_below: float = Field(0.5, ge=0, le=1)
+    extra_words: list[str] = []
+    retrain_days: int = Field(7, ge=0)
+
+
+class DuplicateSettings(_Strict):
+    window_days: int = Field(14, ge=0)
+
+
+class ScheduleSettings(_Strict):
+    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_time: str = "08:30"
+    remind_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
+    remind_time: str = "09:00"
+    tally_time: str = "09:00"
+
+
+class Settings(_Strict):
+    """Everything the daemon needs, validated once and passed in."""
+
+    path: Path = Path(DEFAULT_CONFIG)
+    timezone: str = "Asia/Shanghai"
+    units_file: str | None = None
+    data_dir: str = "var"
+    templates_dir: str | None = None
+    receipts: bool = True
+    database: DatabaseSettings = DatabaseSettings()
+    source: SourceSettings = SourceSettings()
+    outgoing: OutgoingSettings = OutgoingSettings()
+    office: OfficeSettings = OfficeSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    scoring: dict[str, Any] = {"preset": "jilin-health"}
+    classes: list[ClassSettings] = []
+    units: list[UnitSettings] = []
+    categories: list[dict[str, Any]] = []
+    classify: ClassifySettings = ClassifySettings()
+    duplicates: DuplicateSettings = DuplicateSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {v!r} (e.g. \"Asia/Shanghai\")") from None
+        return v
+
+    @model_validator(mode="after")
+    def _units_have_classes(self) -> "Settings":
+        classes = {c.id for c in self.classes}
+        seen: set[str] = set()
+        for u in self.units:
+            if u.id in seen:
+                raise ValueError(f"unit id {u.id!r} is defined twice")
+            seen.add(u.id)
+            if classes and u.class_ not in classes:
+                raise ValueError(f"unit {u.id!r} names class {u.class_!r}; defined classes: {', '.join(sorted(classes))}")
+        return self
+
+    # -- derived values -------------------------------------------------------
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolve(self, p: str | Path) -> Path:
+        """A path from the file, relative to the file's folder."""
+        p = Path(p).expanduser()
+        return p if p.is_absolute() else (self.path.parent / p).resolve()
+
+    @property
+    def database_url(self) -> str:
+        url = self.database.url
+        m = re.match(r"^sqlite(\+\w+)?:///(?!/)(.+)$", url)
+        if m and m.group(2) != ":memory:":
+            return f"sqlite{m.group(1) or ''}:///{self.resolve(m.group(2))}"
+        return url
+
+    @property
+    def data_path(self) -> Path:
+        return self.resolve(self.data_dir)
+
+    def secret(self, env_name: str, key: str) -> str:
+        """Read a secret from the environment variable a ``*_env`` key names."""
+        if not env_name:
+            return ""
+        value = os.environ.get(env_name)
+        if value is None:
+            raise ConfigError(f"{self.path}: `{key}` names environment variable {env_name}, which is not set")
+        return value
+
+    @property
+    def own_addresses(self) -> set[str]:
+        from email.utils import parseaddr
+
+        own = {parseaddr(self.outgoing.from_)[1].lower()} | set(self.office.emails)
+        if self.source.kind == "imap" and "@" in self.source.username:
+            own.add(self.source.username.lower())
+        return {a for a in own if a}
+
+
+def _read_units_csv(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise ConfigError(f"units_file: {path} does not exist")
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        need = {"id", "name", "class"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            raise ConfigError(f"units_file {path}: header must be id,name,class,aliases,emails (got {reader.fieldnames})")
+        for lineno, row in enumerate(reader, start=2):
+            if not (row.get("id") or "").strip():
+                raise ConfigError(f"units_file {path} line {lineno}: empty id")
+            split = lambda s: [x.strip() for x in (s or "").split(";") if x.strip()]  # noqa: E731
+            rows.append({"id": row["id"].strip(), "name": (row["name"] or "").strip(), "class": (row["class"] or "").strip(),
+                         "aliases": split(row.get("aliases")), "emails": split(row.get("emails"))})
+    return rows
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number of a key path like ('source', 'port') in TOML text."""
+    lines = text.splitlines()
+    keys = [k for k in loc if isinstance(k, str)]
+    if not keys:
+        return None
+    section = None
+    for i, line in enumerate(lines, start=1):
+        s = line.strip()
+        m = re.match(r"^\[\[?\s*([\w.\-]+)\s*\]\]?", s)
+        if m:
+            section = m.group(1)
+            continue
+        m = re.match(r"^([\w\-]+|\"[^\"]+\")\s*=", s)
+        if not m:
+            continue
+        key = m.group(1).strip('"')
+        if len(keys) == 1 and section is None and key == keys[0]:
+            return i
+        if len(keys) >= 2 and section == keys[0] and key == keys[1]:
+            return i
+    for i, line in enumerate(lines, start=1):  # fall back to the table header
+        if re.match(rf"^\s*\[\[?\s*{re.escape(keys[0])}\s*\]\]?", line):
+            return i
+    return None
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate the config; raise ConfigError with key, line and reason."""
+    p = Path(path or os.environ.get("MAILBOT_CONFIG") or DEFAULT_CONFIG).expanduser()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {p} not found (give --config PATH or set MAILBOT_CONFIG)") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file {p} cannot be read: {e}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: not valid TOML: {e}") from None
+    data["path"] = p.resolve()
+    if data.get("units_file"):
+        extra = _read_units_csv((p.parent / data["units_file"]).resolve())
+        data["units"] = list(data.get("units", [])) + extra
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = tuple(err["loc"])
+        key = ".".join(str(k) for k in loc if k not in ("path",)) or "(file)"
+        line = _line_of(text, loc)
+        where = f"{p}:{line}" if line else str(p)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling against config.example.toml)"
+        more = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
+        raise ConfigError(f"{where}: `{key}`: {msg}{more}") from None

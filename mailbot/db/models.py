@@ -1,0 +1,193 @@
+"""The tables. Schema changes go through migrations (``mailbot/db/migrations``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, Index, TypeDecorator)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes stored as UTC; SQLite forgets the offset, so we put it back."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Unit(Base):
+    """A member unit (成员单位), synced from the config on every start."""
+
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    class_id: Mapped[str] = mapped_column(String(64))
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Officer(Base):
+    """An information officer (信息员): an address that speaks for a unit."""
+
+    __tablename__ = "officers"
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Message(Base):
+    """Every raw message seen, once per (mailbox, UIDVALIDITY, key), whatever became of it."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "source_key", name="uq_message_source"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    source_key: Mapped[str] = mapped_column(String(500))
+    message_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    body_hash: Mapped[str] = mapped_column(String(64), index=True)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    raw_path: Mapped[str] = mapped_column(String(1000))
+    arrived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # processed | quarantined | repeat (the same message seen again under another key)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    repeat_of: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Submission(Base):
+    """One item (信息) as recorded: what the office counts, scores and answers."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt: Mapped[str] = mapped_column(String(40), unique=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    part: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_via: Mapped[str | None] = mapped_column(String(20))
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(40))
+    category_confidence: Mapped[float | None] = mapped_column(Float)
+    category_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    category_by: Mapped[str | None] = mapped_column(String(320))  # None = classifier; else who corrected
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    fingerprint: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list["ScoreEvent"]] = relationship(back_populates="submission", order_by="ScoreEvent.id")
+
+
+class ScoreEvent(Base):
+    """The score ledger: one row per scoring event; reversals are rows too, never deletes."""
+
+    __tablename__ = "score_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    unit_id: Mapped[str | None] = mapped_column(ForeignKey("units.id"), index=True)
+    officer: Mapped[str | None] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(20))  # submit | adopt | instruct | commission | adjust
+    level: Mapped[str | None] = mapped_column(String(40))
+    sub_kind: Mapped[str | None] = mapped_column(String(40))
+    points: Mapped[float] = mapped_column(Float)
+    occurred: Mapped[date] = mapped_column(Date, index=True)
+    publication: Mapped[str | None] = mapped_column(String(200))
+    issue_no: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    reverses: Mapped[int | None] = mapped_column(ForeignKey("score_events.id"))
+    recorded_by: Mapped[str] = mapped_column(String(320), default="system")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    submission: Mapped[Submission | None] = relationship(back_populates="events")
+
+
+class CategoryCorrection(Base):
+    """The office's correction of a category: shown in reports and used in the next retrain."""
+
+    __tablename__ = "category_corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    old_category: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(40))
+    corrected_by: Mapped[str] = mapped_column(String(320))
+    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StoredAttachment(Base):
+    """An attachment's bytes, stored once by content hash."""
+
+    __tablename__ = "attachments"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(1000))
+
+
+class OutboxMail(Base):
+    """A mail to send: a row first, then sent; ``dedupe_key`` keeps it from being queued twice."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # receipt | alert | digest | reminder | reply | tally
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    recipients: Mapped[list[Any]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    in_reply_to: Mapped[str | None] = mapped_column(String(500))
+    references: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"filename", "path", "content_type"}]
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CommandLog(Base):
+    """Office commands received by mail, accepted or refused, for the record."""
+
+    __tablename__ = "command_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    sender: Mapped[str] = mapped_column(String(320))
+    command: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

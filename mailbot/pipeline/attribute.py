@@ -1,0 +1,33 @@
+"""Stage: which member unit sent the item, and how we know (``unit_via``).
+
+Order: the sender's registered address; a unit name or alias in the subject (【…】, […],
+“XX市卫生局：…”); a 报送单位/单位 line in the body; the same in an attachment's text.
+A forward counts for the forwarder, so only the sender's address is used, never the
+forwarded mail's original author.
+"""
+
+from __future__ import annotations
+
+from mailbot.pipeline.intake import Intake
+from mailbot.runtime import Runtime
+
+
+def run(rt: Runtime, intake: Intake) -> None:
+    mail = intake.mail
+    assert mail is not None
+    units = rt.units
+    unit = units.unit_of_address(mail.sender)
+    via = "address" if unit else None
+    if unit is None and (unit := units.unit_in_subject(mail.subject)):
+        via = "subject"
+    if unit is None and (unit := units.unit_in_text(mail.body_text)):
+        via = "body"
+    if unit is None:
+        for a in mail.attachments:
+            if a.text and (unit := units.unit_in_text(a.text[:3000])):
+                via = "attachment"
+                break
+    intake.unit_id, intake.unit_via = unit, via
+    if unit is None:
+        for item in intake.items:
+            item.status, item.status_reason = "unassigned", "no unit found (sender not registered, no unit named)"

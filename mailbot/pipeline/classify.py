@@ -1,0 +1,18 @@
+"""Stage: the content category of each item, with a confidence and the reasons."""
+
+from __future__ import annotations
+
+import logging
+
+from mailbot.pipeline.intake import Intake
+from mailbot.runtime import Runtime
+
+log = logging.getLogger("mailbot.classify")
+
+
+def run(rt: Runtime, intake: Intake) -> None:
+    for item in intake.items:
+        if not (item.subject or item.text).strip():
+            continue
+        decision = rt.classifier.classify(item.subject, item.text)
+        item.category, item.confidence, item.reasons = decision.category, decision.confidence, list(decision.reasons)

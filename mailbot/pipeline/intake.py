@@ -1,0 +1,49 @@
+"""What the stages pass along for one message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from mailbot.db.models import Message, Submission
+from mailbot.sources.base import SourceMessage
+
+if TYPE_CHECKING:
+    from mailbot.reading import ReadMail
+
+
+@dataclass
+class Item:
+    """One item found in a message: the body, or one attachment when the body is a cover note."""
+
+    part: int
+    subject: str
+    text: str
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    category: str | None = None
+    confidence: float | None = None
+    reasons: list[str] = field(default_factory=list)
+    status: str = "accepted"
+    status_reason: str | None = None
+    duplicate_of: Submission | None = None
+    correction: bool = False
+    fingerprint: str | None = None
+
+
+@dataclass
+class Intake:
+    """The message in hand, filled in stage by stage inside one transaction."""
+
+    source: SourceMessage
+    session: Session
+    message: Message
+    mail: "ReadMail | None" = None
+    received_at: datetime | None = None
+    unit_id: str | None = None
+    unit_via: str | None = None
+    items: list[Item] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
