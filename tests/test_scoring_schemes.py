@@ -140,6 +140,10 @@ def test_custom_scheme_from_config_toml():
     assert scheme.instruction_once_per_level is True  # the default
 
 
+def test_empty_scoring_table_is_the_default_preset():
+    assert Scheme.from_config({}) == Scheme.preset("jilin-health")
+
+
 def test_preset_with_overrides():
     scheme = Scheme.from_config({"preset": "jilin-health", "submit_points": 3,
                                  "adopt": {"points": {"central": 60}}})
@@ -151,7 +155,7 @@ def test_preset_with_overrides():
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({}, "missing key 'submit_points'"),
+        ({"name": "x"}, "missing key 'submit_points'"),
         ({"submit_points": -2}, r"scoring.submit_points = -2: points must not be negative"),
         ({"submit_points": True}, "must be a whole number"),
         ({"submit_points": 2.5}, "must be a whole number"),

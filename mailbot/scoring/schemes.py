@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+DEFAULT_PRESET = "jilin-health"
 EVENTS = ("submit", "adopt", "instruct", "commission")
 TABLE_EVENTS = ("adopt", "instruct", "commission")
 _NOUN = {"submit": "submission", "adopt": "adoption", "instruct": "instruction", "commission": "commission"}
@@ -199,10 +200,13 @@ class Scheme:
 
     @classmethod
     def from_config(cls, data: dict[str, Any]) -> "Scheme":
-        """Build from a [scoring] table: a full scheme, or ``preset`` plus keys that override it."""
+        """Build from a [scoring] table: a full scheme, or ``preset`` plus keys that override it.
+
+        An empty table gives the default preset, jilin-health.
+        """
         if not isinstance(data, dict):
             raise SchemeError("scoring: expected a table")
-        data = dict(data)
+        data = dict(data) or {"preset": DEFAULT_PRESET}  # an empty [scoring] means the default
         if "preset" in data:
             data = _merged(_preset_data(str(data.pop("preset"))), data)
         for key in data:
