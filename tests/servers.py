@@ -83,6 +83,12 @@ userdb {{
 protocol imap {{
   mail_max_userip_connections = 100
 }}
+# No growing delays for 127.0.0.1 after a test's deliberate wrong password.
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     port = {port}
@@ -300,6 +306,15 @@ class ImapAccount:
         """Dovecot's log lines for this user."""
         return "\n".join(line for line in self.server.log_text().splitlines()
                          if f"({self.username})" in line or f"user=<{self.username}>" in line)
+
+    def wait_for_log(self, text: str, timeout: float = 5.0) -> str:
+        """This user's log once it contains *text* (Dovecot's log process writes late)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.session_log()
+            if text in found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)  # polling a file another process writes, not a test sleep
 
 
 class CuttingProxy:
