@@ -71,6 +71,13 @@ class Runtime:
                                 model_path=model if model.exists() else None)
 
     @cached_property
+    def category_names(self) -> dict[str, str]:
+        from mailbot.classify import default_taxonomy, taxonomy_from_config
+
+        cats = taxonomy_from_config(self.settings.categories) if self.settings.categories else default_taxonomy()
+        return {c.id: c.name for c in cats}
+
+    @cached_property
     def renderer(self) -> "Renderer":
         from mailbot.mail.render import Renderer
 

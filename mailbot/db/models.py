@@ -122,6 +122,7 @@ class ScoreEvent(Base):
     kind: Mapped[str] = mapped_column(String(20))  # submit | adopt | instruct | commission | adjust
     level: Mapped[str | None] = mapped_column(String(40))
     sub_kind: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(40))  # the item's category when the event was scored
     points: Mapped[float] = mapped_column(Float)
     occurred: Mapped[date] = mapped_column(Date, index=True)
     publication: Mapped[str | None] = mapped_column(String(200))

@@ -91,7 +91,8 @@ def process(rt: Runtime, src: SourceMessage) -> Result:
     except Exception as exc:  # noqa: BLE001 - one bad message never stops the others
         reason = str(exc) if isinstance(exc, Quarantine) else f"{type(exc).__name__}: {exc}"
         reason = reason.splitlines()[0][:500] if reason else type(exc).__name__
-        log.warning("message %s (%s): quarantined: %s", message_id, src.key, reason, exc_info=not isinstance(exc, Quarantine))
+        log.warning("message %s (%s): quarantined: %s", message_id, src.key, reason)
+        log.debug("quarantine traceback", exc_info=True)
         with rt.db.transaction() as s:
             msg = Message(status="quarantined", error=reason, **base)
             s.add(msg)

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:12:27.997168
 """
 from alembic import op
 import sqlalchemy as sa
@@ -156,6 +155,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('level', sa.String(length=40), nullable=True),
     sa.Column('sub_kind', sa.String(length=40), nullable=True),
+    sa.Column('category', sa.String(length=40), nullable=True),
     sa.Column('points', sa.Float(), nullable=False),
     sa.Column('occurred', sa.Date(), nullable=False),
     sa.Column('publication', sa.String(length=200), nullable=True),

@@ -1,0 +1,100 @@
+"""The command line: thin commands over the library. ``mailbot [--config PATH] COMMAND``.
+
+Each command module registers its commands on ``main``; errors become one line on stderr
+with exit 1 (failed) or 2 (bad usage or configuration), tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import click
+
+from mailbot import __version__
+from mailbot.config import ConfigError, Settings, load_settings
+from mailbot.errors import MailbotError, UsageError
+
+
+@dataclass
+class CliState:
+    config: str | None
+    debug: bool
+    quiet: bool = False
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.config)
+
+    def runtime(self, **kw: Any):
+        from mailbot.runtime import Runtime
+
+        return Runtime(self.settings, **kw)
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+class MailbotGroup(click.Group):
+    """Turns domain errors into one clear line and the contract's exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, UsageError) as e:
+            if debug:
+                raise
+            click.echo(f"mailbot: {e}", err=True)
+            ctx.exit(2)
+        except MailbotError as e:
+            if debug:
+                raise
+            click.echo(f"mailbot: {e}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
+            if debug:
+                raise
+            from mailbot.scoring.schemes import SchemeError
+
+            if isinstance(e, (SchemeError, ValueError)):
+                click.echo(f"mailbot: {e}", err=True)
+                ctx.exit(2)
+            click.echo(f"mailbot: failed: {type(e).__name__}: {e} (run with --debug for details)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=MailbotGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config", metavar="PATH", envvar="MAILBOT_CONFIG",
+              help="Config file (default $MAILBOT_CONFIG, else ./config.toml).")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors in the log.")
+@click.version_option(__version__, prog_name="mailbot")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, debug: bool, quiet: bool) -> None:
+    """mailbot: the 政务信息 mailbox daemon (政务信息报送邮箱自动处理)."""
+    # Reports print to stdout; the log (stderr) stays quiet unless asked. `run` raises it to INFO.
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("jieba", "pdfminer", "apscheduler.executors", "imapclient", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if not debug else logging.INFO)
+    ctx.obj = CliState(config, debug, quiet)
+
+
+def _register() -> None:
+    from mailbot.cli import intake, reports  # noqa: F401  (commands register themselves)
+
+    for optional in ("records", "scores", "admin"):
+        try:
+            __import__(f"mailbot.cli.{optional}")
+        except ModuleNotFoundError as e:
+            if e.name != f"mailbot.cli.{optional}":
+                raise
+
+
+_register()

@@ -1,0 +1,74 @@
+"""Commands that take mail in: run, poll, ingest, retry."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from mailbot.cli import CliState, main, pass_state
+
+
+@main.command()
+@pass_state
+def run(state: CliState) -> None:
+    """The daemon: poll, send, run the schedule until SIGTERM/SIGINT."""
+    from mailbot.daemon import Daemon
+
+    if not state.debug and not state.quiet:
+        logging.getLogger().setLevel(logging.INFO)
+    Daemon(state.runtime()).run_forever()
+
+
+@main.command()
+@pass_state
+def poll(state: CliState) -> None:
+    """One poll of the source and one flush of the outbox, then exit."""
+    from mailbot.polling import poll as do_poll
+
+    report = do_poll(state.runtime())
+    click.echo(report.line())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--no-receipts", is_flag=True, help="Back-fill old mail: record and score, send no receipts or alerts.")
+@pass_state
+def ingest(state: CliState, paths: tuple[Path, ...], no_receipts: bool) -> None:
+    """Run .eml files, folders of them, Maildirs or mbox files through the pipeline."""
+    from mailbot.polling import ingest as do_ingest
+
+    report = do_ingest(state.runtime(receipts=not no_receipts), list(paths), show_progress=True)
+    click.echo(report.line())
+
+
+@main.command()
+@click.argument("receipts", nargs=-1)
+@pass_state
+def retry(state: CliState, receipts: tuple[str, ...]) -> None:
+    """Re-run quarantined messages (all of them, or those of the given receipt numbers)."""
+    from mailbot.db.models import Message, Submission
+    from mailbot.errors import UsageError
+    from mailbot.mail import outbox
+    from mailbot.pipeline import driver
+
+    rt = state.runtime()
+    with rt.db.session() as s:
+        q = select(Message.id).where(Message.status == "quarantined")
+        if receipts:
+            q = q.join(Submission, Submission.message_pk == Message.id).where(Submission.receipt.in_(receipts))
+        ids = list(s.scalars(q.order_by(Message.id)))
+    if receipts and not ids:
+        raise UsageError(f"no quarantined message has receipt {', '.join(receipts)}")
+    ok = failed = 0
+    for pk in ids:
+        r = driver.retry(rt, pk)
+        if r.outcome == driver.Outcome.QUARANTINED:
+            failed += 1
+            click.echo(f"message #{pk}: still quarantined: {r.error}", err=True)
+        else:
+            ok += 1
+    outbox.flush(rt)
+    click.echo(f"{ok} message(s) processed, {failed} still quarantined")

@@ -1,0 +1,125 @@
+"""The daemon: the APScheduler wiring, nothing else.
+
+The main thread polls the source every ``poll_minutes``; scheduled jobs (outbox flush,
+weekly digest, shortfall reminders, quarterly tallies, classifier retraining) run in the
+scheduler's thread. SIGTERM/SIGINT finish the message in hand, then exit 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from mailbot.errors import MailbotError
+from mailbot.mail import outbox
+from mailbot.polling import PollBusy, poll
+from mailbot.runtime import Runtime
+
+log = logging.getLogger("mailbot.daemon")
+
+
+def _hm(text: str) -> tuple[int, int]:
+    h, _, m = text.partition(":")
+    return int(h), int(m or 0)
+
+
+class Daemon:
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self.stop = threading.Event()
+        self.scheduler = BackgroundScheduler(timezone=rt.settings.timezone,
+                                             job_defaults={"coalesce": True, "max_instances": 1,
+                                                           "misfire_grace_time": 3600})
+
+    # -- jobs ------------------------------------------------------------------------
+    def _job(self, name: str, fn) -> None:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - a failed job is logged and tried at its next time
+            log.exception("scheduled job %s failed", name)
+
+    def flush_outbox(self) -> None:
+        r = outbox.flush(self.rt)
+        if r.sent or r.deferred or r.failed:
+            log.info("outbox: %s sent, %s to retry, %s failed", r.sent, r.deferred, r.failed)
+
+    def weekly_digest(self) -> None:
+        from mailbot.reports.digest import queue_digest
+
+        last_week = self.rt.clock.today() - timedelta(days=7)
+        iso = last_week.isocalendar()
+        queue_digest(self.rt, f"{iso.year}-W{iso.week:02d}")
+        self.flush_outbox()
+
+    def reminders(self) -> None:
+        from mailbot.reports.remind import queue_reminders
+
+        queue_reminders(self.rt, self.rt.clock.today())
+        self.flush_outbox()
+
+    def quarterly_tally(self) -> None:
+        """On the first day of a quarter, every unit gets its figures for the quarter just ended."""
+        from mailbot.reports.tally import queue_unit_tallies
+
+        today = self.rt.clock.today()
+        yesterday = today - timedelta(days=1)
+        quarter = self.rt.calendar.quarter_of(yesterday)
+        if quarter.end == yesterday:
+            queue_unit_tallies(self.rt, quarter.name)
+            self.flush_outbox()
+
+    def retrain(self) -> None:
+        from mailbot.classify.retrain import retrain
+
+        retrain(self.rt)
+
+    def schedule(self) -> None:
+        s = self.rt.settings.schedule
+        add = self.scheduler.add_job
+        add(self._job, IntervalTrigger(minutes=1), args=["outbox", self.flush_outbox], id="outbox")
+        h, m = _hm(s.digest_time)
+        add(self._job, CronTrigger(day_of_week=s.digest_weekday, hour=h, minute=m), args=["digest", self.weekly_digest],
+            id="digest")
+        h, m = _hm(s.remind_time)
+        add(self._job, CronTrigger(day_of_week=s.remind_weekday, hour=h, minute=m), args=["remind", self.reminders],
+            id="remind")
+        h, m = _hm(s.tally_time)
+        add(self._job, CronTrigger(hour=h, minute=m), args=["tally", self.quarterly_tally], id="tally")
+        if self.rt.settings.classify.retrain_days:
+            add(self._job, IntervalTrigger(days=self.rt.settings.classify.retrain_days), args=["retrain", self.retrain],
+                id="retrain")
+
+    # -- main loop -----------------------------------------------------------------------
+    def _on_signal(self, signum, _frame) -> None:
+        log.info("signal %s: finishing the message in hand, then stopping", signum)
+        self.stop.set()
+
+    def run_forever(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        _ = self.rt.db  # schema upgrade and unit sync before anything runs
+        self.schedule()
+        self.scheduler.start()
+        interval = self.rt.settings.source.poll_minutes * 60
+        log.info("mailbot running: %s every %.0f s", self.rt.settings.source.kind, interval)
+        try:
+            while not self.stop.is_set():
+                try:
+                    report = poll(self.rt, should_stop=self.stop.is_set)
+                    log.info("poll: %s", report.line())
+                except PollBusy as e:
+                    log.warning("%s", e)
+                except MailbotError as e:
+                    log.error("poll failed: %s", e)
+                except Exception:  # noqa: BLE001 - keep the daemon alive; try again next time
+                    log.exception("poll failed")
+                self.stop.wait(interval)
+        finally:
+            self.scheduler.shutdown(wait=True)
+            log.info("mailbot stopped")

@@ -1,0 +1,1 @@
+"""Outgoing mail: rendering, the outbox, and transports (SMTP or files)."""

@@ -1,0 +1,53 @@
+"""Stage: queue the receipt to the sender, and the urgent alert for an emergency item.
+
+No receipt goes to unassigned, ignored or quarantined mail (no back-scatter to spammers);
+a duplicate is answered, so the officer knows it was not counted twice.
+"""
+
+from __future__ import annotations
+
+from mailbot.db.models import Submission
+from mailbot.mail import outbox
+from mailbot.pipeline.intake import Intake
+from mailbot.reports.progress import unit_progress
+from mailbot.runtime import Runtime
+
+ANSWERED = {"accepted", "duplicate"}
+
+
+def receipt_context(rt: Runtime, intake: Intake, sub: Submission) -> dict:
+    unit = rt.units.get(sub.unit_id)
+    local = sub.received_at.astimezone(rt.settings.tz)
+    original = intake.session.get(Submission, sub.duplicate_of) if sub.duplicate_of else None
+    return dict(
+        sub=sub, unit=unit, office=rt.settings.office, received=local,
+        category_name=rt.category_names.get(sub.category or "", sub.category or "未分类"),
+        points=rt.scheme.points("submit") if sub.status == "accepted" else 0,
+        progress=unit_progress(rt, intake.session, unit.id, local.date()) if unit else [],
+        original=original,
+    )
+
+
+def run(rt: Runtime, intake: Intake) -> None:
+    if not rt.receipts:
+        return
+    for sub in intake.submissions:
+        if sub.status not in ANSWERED or not sub.unit_id:
+            continue
+        mail = rt.renderer.render("receipt", **receipt_context(rt, intake, sub))
+        outbox.queue(intake.session, kind="receipt", key=f"receipt:{sub.receipt}", recipients=[sub.sender], mail=mail,
+                     in_reply_to=sub.message_id, submission_id=sub.id, now=rt.clock.now())
+        if (sub.status == "accepted" and sub.category == "emergency"
+                and (sub.category_confidence or 0) >= rt.settings.classify.alert_confidence):
+            queue_alert(rt, intake, sub)
+
+
+def queue_alert(rt: Runtime, intake: Intake, sub: Submission) -> None:
+    now = rt.clock.now()
+    minutes = max(0, int((now - sub.received_at).total_seconds() // 60))
+    lines = [ln.strip() for ln in (sub.text or "").splitlines() if ln.strip()][:6]
+    mail = rt.renderer.render("alert", sub=sub, unit=rt.units.get(sub.unit_id), office=rt.settings.office,
+                              received=sub.received_at.astimezone(rt.settings.tz), sent=now, minutes=minutes,
+                              first_lines=lines)
+    outbox.queue(intake.session, kind="alert", key=f"alert:{sub.receipt}", recipients=rt.settings.office.emails,
+                 mail=mail, submission_id=sub.id, now=now)

@@ -1,0 +1,21 @@
+"""Stage: mail from an office admin whose subject starts with a command word is a command.
+
+It is carried out (or refused), answered, logged, and not counted as a submission.
+"""
+
+from __future__ import annotations
+
+from mailbot.errors import Ignore
+from mailbot.pipeline.intake import Intake
+from mailbot.runtime import Runtime
+
+
+def run(rt: Runtime, intake: Intake) -> None:
+    from mailbot import office_commands
+
+    mail = intake.mail
+    assert mail is not None
+    if mail.sender not in rt.settings.office.admins or not office_commands.looks_like_command(mail.subject):
+        return
+    office_commands.handle(rt, intake)
+    raise Ignore("office command")

@@ -1,0 +1,1 @@
+"""Reports: data first (tally, reminders, digest, progress), then rendering."""

@@ -1,0 +1,59 @@
+"""The submissions list (``mailbot submissions``) as plain rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from mailbot.db.models import ScoreEvent, Submission
+from mailbot.errors import UsageError
+from mailbot.reports.periods import bounds
+from mailbot.runtime import Runtime
+
+STATUSES = ("accepted", "duplicate", "unassigned", "ignored", "quarantined")
+
+
+def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = None,
+                     status: str | None = None) -> list[dict[str, Any]]:
+    q = select(Submission)
+    if period:
+        try:
+            p = rt.calendar.parse(period)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        start, end = bounds(p, rt.settings.tz)
+        q = q.where(Submission.received_at >= start, Submission.received_at < end)
+    if unit:
+        if unit not in rt.units:
+            raise UsageError(f"unknown unit {unit!r}; known: {', '.join(sorted(u.id for u in rt.units))}")
+        q = q.where(Submission.unit_id == unit)
+    if status:
+        if status not in STATUSES:
+            raise UsageError(f"unknown status {status!r}; valid: {', '.join(STATUSES)}")
+        q = q.where(Submission.status == status)
+    with rt.db.session() as s:
+        subs = list(s.scalars(q.order_by(Submission.received_at, Submission.id)))
+        points = dict(s.execute(select(ScoreEvent.submission_id, func.sum(ScoreEvent.points))
+                                .where(ScoreEvent.submission_id.in_([x.id for x in subs]))
+                                .group_by(ScoreEvent.submission_id)).all()) if subs else {}
+        dup = {x.id: x.receipt for x in subs}
+        missing = {x.duplicate_of for x in subs if x.duplicate_of and x.duplicate_of not in dup}
+        if missing:
+            dup.update(dict(s.execute(select(Submission.id, Submission.receipt).where(Submission.id.in_(missing))).all()))
+    tz = rt.settings.tz
+    rows = []
+    for x in subs:
+        p = points.get(x.id) or 0
+        rows.append({
+            "receipt": x.receipt, "message_id": x.message_id, "received_at": x.received_at.astimezone(tz).isoformat(),
+            "sender": x.sender, "sender_name": x.sender_name, "subject": x.subject, "unit": x.unit_id,
+            "unit_via": x.unit_via, "category": x.category,
+            "category_confidence": round(x.category_confidence, 3) if x.category_confidence is not None else None,
+            "category_reasons": x.category_reasons or [], "category_by": x.category_by,
+            "status": x.status, "status_reason": x.status_reason,
+            "points": int(p) if float(p).is_integer() else p,
+            "duplicate_of": dup.get(x.duplicate_of) if x.duplicate_of else None,
+            "attachments": [a.get("filename") for a in (x.attachments or [])], "notes": x.notes or [],
+        })
+    return rows
