@@ -9,6 +9,7 @@ likely candidates, and repairs line by line when nothing fits the whole.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 # The GB family is decoded as GB18030, its superset: a GBK-only character such
@@ -31,6 +32,7 @@ _EXTRA_ALIASES = {
     "us-ascii": "ascii",
     "utf8": "utf-8",
 }
+_KNOWN_INSIDE = re.compile(r"(gb2312|gbk|gb18030|big5|utf-8|utf8|iso-8859-\d+|windows-125\d|us-ascii)")
 _SEVEN_BIT = {"utf-7", "iso2022_jp", "iso2022_kr", "hz", "iso2022_jp_2"}
 _SINGLE_BYTE_PREFIXES = ("latin", "iso8859", "cp125", "ascii", "mac", "koi8", "cp437", "cp850")
 
@@ -86,7 +88,10 @@ def normalize_charset(label: str | None) -> str | None:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        return None
+        pass
+    # Broken labels such as 'charset="gb2312' or 'windows-1252http-equiv...'
+    found = _KNOWN_INSIDE.search(name)
+    return normalize_charset(found.group(1)) if found and found.group(1) != name else None
 
 
 def cjk_score(text: str) -> float:
@@ -131,11 +136,9 @@ def _decode_lines(data: bytes, codec: str) -> Decoded:
     for line in data.split(b"\n"):
         text = _strict(line, codec)
         if text is None:
-            for alt in ("utf-8", "gb18030", "big5hkscs"):
-                text = _strict(line, alt)
-                if text is not None:
-                    used.add(alt)
-                    break
+            text, alt = _line_ladder(line, codec)
+            if alt:
+                used.add(alt)
         if text is None:
             lossy = line.decode(codec, "replace")
             dropped += lossy.count("\ufffd")
@@ -143,6 +146,26 @@ def _decode_lines(data: bytes, codec: str) -> Decoded:
         out.append(text)
     name = "+".join([codec] + sorted(used - {codec}))
     return Decoded("\n".join(out), name, True, dropped)
+
+
+def _non_ascii(text: str) -> int:
+    return sum(1 for ch in text if ch > "\x7f")
+
+
+def _line_ladder(line: bytes, codec: str) -> tuple[str | None, str | None]:
+    """One line that the part's codec cannot read: UTF-8, GB or Big5 if they fit, else Latin."""
+    text = _strict(line, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    for alt in ("gb18030", "big5hkscs"):
+        text = _strict(line, alt)
+        if text is not None and (cjk_score(text) >= 0.3 or alt == "gb18030" and _gb2312_shaped(line)):
+            return text, alt
+    if codec not in ("gb18030", "big5hkscs"):
+        text = _strict(line, "cp1252")
+        if text is not None:
+            return text, "cp1252"
+    return None, None
 
 
 def decode_bytes(data: bytes, declared: str | None) -> Decoded:
@@ -155,6 +178,8 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
                 return Decoded(text, codec, False)
         return Decoded(data.decode("ascii"), codec if codec and not _is_single_byte(codec) else "ascii", False)
 
+    if codec in _SEVEN_BIT:  # 8-bit bytes under a 7-bit label: the label is wrong
+        codec = None
     mislabelled = declared is not None and codec is None  # unknown label, e.g. x-unknown
     if codec == "utf-16-le" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         codec = "utf-16"
@@ -168,18 +193,17 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
                 if as_utf8 is not None and cjk_score(as_utf8) >= cjk_score(text):
                     return Decoded(as_utf8, "utf-8", True)
                 score = cjk_score(text)
-                if score < 0.3:
+                if score < 0.2 and _non_ascii(text) >= 10:  # GB under a Big5 label, or the reverse
                     best = _best_cjk(data)
-                    if best and best[1] != codec and best[2] > score + 0.2:
+                    if best and best[1] != codec and best[2] >= 0.4 and best[2] > score + 0.2:
                         return Decoded(best[0], best[1], True)
             return Decoded(text, codec, False)
         as_utf8 = _strict(data, "utf-8")
         if as_utf8 is not None:
             return Decoded(as_utf8, "utf-8", True)
-        if codec not in ("gb18030", "big5hkscs"):
-            best = _best_cjk(data)
-            if best and best[2] >= 0.3:
-                return Decoded(best[0], best[1], True)
+        best = _best_cjk(data)
+        if best and best[1] != codec and best[2] >= 0.4:
+            return Decoded(best[0], best[1], True)
         return _decode_lines(data, codec)
 
     # Undeclared, unknown, or a single-byte label: look for UTF-8 and CJK first.
@@ -188,18 +212,36 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
         return Decoded(as_utf8, "utf-8", declared is not None and codec != "utf-8")
     best = _best_cjk(data)
     # Undeclared Chinese text needs less evidence than text under a Latin label.
-    if best is not None and best[2] >= (0.15 if codec is None else 0.3):
+    if best is not None and (best[2] >= (0.15 if codec is None else 0.3) or _gb2312_shaped(data)):
         return Decoded(best[0], best[1], True)
     if codec is not None and not mislabelled:
         text = _strict(data, codec)
         if text is not None:
             return Decoded(text, codec, False)
-    if best is not None:
-        return Decoded(best[0], best[1], True)
+    if len(data) < 200:  # too short for a statistical guess: Western single-byte text
+        text = _strict(data, "cp1252")
+        return Decoded(text, "cp1252", True) if text is not None else Decoded(data.decode("latin-1"), "latin-1", True)
     guess = _normalizer_guess(data)
     if guess is not None:
         return Decoded(guess[0], guess[1], True)
+    if best is not None:
+        return Decoded(best[0], best[1], True)
     return _decode_lines(data, "gb18030")
+
+
+def _gb2312_shaped(data: bytes) -> bool:
+    """Every high byte is half of a GB2312 pair (both bytes 0xA1-0xFE): GB text, not Latin-1."""
+    i, n, pairs = 0, len(data), 0
+    while i < n:
+        b = data[i]
+        if b < 0x80:
+            i += 1
+            continue
+        if not (0xA1 <= b <= 0xF7 and i + 1 < n and 0xA1 <= data[i + 1] <= 0xFE):
+            return False
+        pairs += 1
+        i += 2
+    return pairs > 0
 
 
 def _normalizer_guess(data: bytes) -> tuple[str, str] | None:

@@ -156,16 +156,24 @@ def param_text(message: Message, param: str, header: str) -> str | None:
 
     Also reads QQ/Foxmail's non-standard name="=?GB2312?B?...?=" and raw 8-bit names.
     """
+    raw = header_text(message, header)
+    if raw is None:
+        return None
+    # compat32 would turn raw 8-bit bytes into U+FFFD here: decode them first.
+    holder = Message()
+    holder[header] = raw_to_text(_FOLD.sub(" ", raw))
     try:
-        value = message.get_param(param, None, header)
+        value = holder.get_param(param, None, header)
     except Exception:  # noqa: BLE001 - malformed parameters
         return None
     if value is None:
         return None
     if isinstance(value, tuple):  # RFC 2231: (charset, language, latin-1 text of the bytes)
         charset, _lang, text = value
-        data = text.encode("latin-1", "surrogateescape") if isinstance(text, str) else bytes(text)
-        decoded = decode_bytes(data, charset or None).text
+        try:
+            decoded = decode_bytes(text.encode("latin-1"), charset or None).text
+        except UnicodeEncodeError:  # raw 8-bit text inside an RFC 2231 value, already decoded
+            decoded = text
     else:
         decoded = raw_to_text(str(value))
     return _CONTROL.sub("", decode_words(decoded)).strip()

@@ -41,6 +41,11 @@ _DEFECT_NOTES = {
 _BODY_TYPES = {"text/plain", "text/html", "text/enriched", "text/richtext", "text/x-plain"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_LINE = re.compile(
+    rb"^(return-path|received|from|to|subject|date|message-id|mime-version|delivered-to|content-type)[ \t]*:", re.I
+)
+_SPACED_COLON = re.compile(rb"^([A-Za-z][A-Za-z0-9-]*)[ \t]+:")
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=\s]")
 _MAX_TREE_DEPTH = 60
 _MAX_PARTS = 500
 
@@ -59,10 +64,24 @@ class _Reader:
         self.parts = 0
 
     # -- text -------------------------------------------------------------
-    def _decode(self, part: Message, html: bool) -> str:
+    def _payload(self, part: Message) -> bytes:
+        """Decoded payload bytes; a 'base64' body that is plainly not base64 is taken as it is."""
+        cte = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+        if cte == "base64" and not part.is_multipart():
+            body = getattr(part, "_payload", None)  # raw text: get_payload() would re-decode 8-bit bytes
+            if isinstance(body, str):
+                sample = body[:4000].encode("ascii", "surrogateescape")
+                bad = len(_NOT_BASE64.findall(sample))
+                if bad > max(8, len(sample) // 50):
+                    self.defects.append("body declared base64 is not base64: read as it is")
+                    return body.encode("ascii", "surrogateescape")
         data = part.get_payload(decode=True) or b""
         if not isinstance(data, bytes):
             data = str(data).encode("utf-8", "surrogateescape")
+        return data
+
+    def _decode(self, part: Message, html: bool) -> str:
+        data = self._payload(part)
         declared = _charset_param(part)
         if html and not declared:
             meta = _META_CHARSET.search(data[:4096])
@@ -145,9 +164,7 @@ class _Reader:
         if ctype in ("message/rfc822", "message/global"):
             self._nested(part, forward=forward)
             return
-        data = part.get_payload(decode=True) or b""
-        if not isinstance(data, bytes):
-            data = str(data).encode("utf-8", "surrogateescape")
+        data = self._payload(part)
         index = len(self.attachments) + 1
         self.attachments.append(
             make_attachment(_filename(part), ctype, data, index, self.limits, _charset_param(part))
@@ -279,17 +296,47 @@ def read_message(raw: bytes, limits: ReadingLimits = ReadingLimits()) -> ReadMai
     """
     if not isinstance(raw, (bytes, bytearray, memoryview)):
         raise Unreadable(f"expected bytes, got {type(raw).__name__}")
-    raw = bytes(raw).lstrip(b"\r\n\t ")
+    raw = bytes(raw)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    raw = raw.lstrip(b"\r\n\t ")
     if not raw:
         raise Unreadable("empty message")
-    try:
-        message = email.message_from_bytes(raw, policy=policy.compat32)
-        notes: list[str] = []
-    except RecursionError:
-        message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-        notes = ["MIME structure too deep to parse: body not read"]
-    if not any(key.strip().lower() in _MAIL_HEADERS for key, _ in message.raw_items()):
-        raise Unreadable("not a mail: no mail headers found")
+    message, notes = _parse(raw)
+    if not _has_mail_headers(message):
+        salvaged = _salvage(raw)
+        if salvaged is None:
+            raise Unreadable("not a mail: no mail headers found")
+        message, notes = _parse(salvaged)
+        notes.insert(0, "text before the mail headers skipped")
+        if not _has_mail_headers(message):
+            raise Unreadable("not a mail: no mail headers found")
     mail = _read(message, limits, 0)
     mail.defects.extend(notes)
     return mail
+
+
+def _parse(raw: bytes) -> tuple[Message, list[str]]:
+    try:
+        return email.message_from_bytes(raw, policy=policy.compat32), []
+    except RecursionError:
+        message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        return message, ["MIME structure too deep to parse: body not read"]
+
+
+def _has_mail_headers(message: Message) -> bool:
+    return any(key.strip().lower() in _MAIL_HEADERS for key, _ in message.raw_items())
+
+
+def _salvage(raw: bytes) -> bytes | None:
+    """Skip junk before the headers (SMTP envelope lines, a cut Received: line).
+
+    Also accepts obsolete "Name  : value" header lines (RFC 822 allowed space before the colon).
+    """
+    lines = raw.split(b"\n")
+    for i, line in enumerate(lines[:100]):
+        if _HEADER_LINE.match(line):
+            head_end = next((j for j in range(i, len(lines)) if not lines[j].strip(b"\r")), len(lines))
+            head = [_SPACED_COLON.sub(rb"\1:", ln) for ln in lines[i:head_end]]
+            return b"\n".join(head + lines[head_end:])
+    return None
