@@ -19,6 +19,8 @@ from generators_experience import experience_items  # noqa: E402
 from generators_problem import problem_items  # noqa: E402
 from generators_progress import progress_items  # noqa: E402
 from handwritten import HANDWRITTEN  # noqa: E402
+from handwritten_fresh import FRESH  # noqa: E402
+from handwritten_holdout import HOLDOUT  # noqa: E402
 
 
 def main() -> None:
@@ -45,13 +47,20 @@ def main() -> None:
             n += 1
             out.append({"id": f"L{n:04d}", "subject": subj, "text": text, "category": c,
                         "split": "train" if i < cut else "test"})
+    # Second batch: used to tune the cue rules, so training only. Third batch: held out, test only.
+    for batch, split in ((FRESH, "train"), (HOLDOUT, "test")):
+        for subj, text, c in batch:
+            assert subj not in seen, subj
+            seen.add(subj)
+            n += 1
+            out.append({"id": f"L{n:04d}", "subject": subj, "text": text, "category": c, "split": split})
     R.shuffle(out)
     with open(Path(__file__).resolve().parent.parent / "labelled.jsonl", "w", encoding="utf-8") as fh:
         for row in out:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    for cat in sorted(by_cat):
-        print(cat, len(by_cat[cat]))
-    print("total", len(out))
+    from collections import Counter
+    print(Counter((r["category"], r["split"]) for r in out))
+    print("total", len(out), Counter(r["split"] for r in out))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+"""Classifier: cue rules and the learned model combined into one Decision per item."""
+from __future__ import annotations
+
+import pickle
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .cues import compile_specs, score_cues
+from .dataset import load_labelled
+from .model import Model, prepare, train
+from .taxonomy import CategorySpec, default_taxonomy
+from .text import add_words
+
+MODEL_SHARE = 0.5      # weight of the model against the cue rules
+RULE_SHARPNESS = 2.0   # cue scores are raised to this power before normalising
+MAX_REASONS = 3
+
+# Subject noise that says nothing about the content: forwards, unit tags, submission words.
+_SUBJECT_NOISE = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*|【[^】]{0,30}】|\[[^\]]{0,30}\]|"
+                            r"(报送|上报|投稿|信息|政务信息)\s*[:：-]\s*)+", re.IGNORECASE)
+_models: dict[tuple, Model] = {}
+_models_lock = threading.Lock()
+
+
+@dataclass
+class Decision:
+    """The category chosen for an item, how sure, and why."""
+
+    category: str
+    confidence: float
+    reasons: list[str] = field(default_factory=list)
+
+
+class Classifier:
+    """Classifies 政务信息 items into the categories of a taxonomy."""
+
+    def __init__(self, taxonomy: list[CategorySpec], model: Model | None = None,
+                 training: list[tuple[str, str, str]] | None = None) -> None:
+        self.taxonomy = taxonomy
+        self._compiled = compile_specs(taxonomy)
+        self._model = model
+        self._training = training
+        self._key = (tuple((s.id, tuple(s.examples)) for s in taxonomy),)
+
+    @classmethod
+    def build(cls, taxonomy: list[CategorySpec] | None = None, extra_words: Iterable[str] = (),
+              model_path: Path | None = None) -> "Classifier":
+        """A classifier for ``taxonomy`` (default six); model from ``model_path`` if it exists,
+        else trained from the shipped labelled data at first use and cached in memory."""
+        taxonomy = taxonomy or default_taxonomy()
+        words = list(extra_words)
+        if words:
+            add_words(words)
+        model = None
+        if model_path is not None and Path(model_path).exists():
+            model = load_model(Path(model_path))
+        return cls(taxonomy, model)
+
+    @property
+    def model(self) -> Model:
+        """The learned model, trained on first use (once per process per taxonomy)."""
+        if self._model is None:
+            key = self._key if self._training is None else None
+            with _models_lock:
+                if key is not None and key in _models:
+                    self._model = _models[key]
+                else:
+                    data = self._training if self._training is not None else [
+                        e.as_tuple() for e in load_labelled()]
+                    self._model = train(data, self.taxonomy)
+                    if key is not None:
+                        _models[key] = self._model
+        return self._model
+
+    def classify(self, subject: str, text: str) -> Decision:
+        """Category of one item; the subject weighs more than the body."""
+        title, body = prepare(_clean_subject(subject or ""), text or "")
+        if len(title) < 4:
+            title = _first_line(body) or title
+        model_p = self.model.predict_proba(title, body)
+        cues = score_cues(self._compiled, title, body)
+        rule_raw = {cid: cs.score ** RULE_SHARPNESS for cid, cs in cues.items()}
+        total = sum(rule_raw.values())
+        combined: dict[str, float] = {}
+        for spec in self.taxonomy:
+            m = model_p.get(spec.id, 0.0)
+            r = rule_raw[spec.id] / total if total > 0 else m
+            combined[spec.id] = MODEL_SHARE * m + (1 - MODEL_SHARE) * r
+        best = max(self.taxonomy, key=lambda s: combined[s.id]).id
+        reasons = [text for _, text in sorted(cues[best].reasons, key=lambda r: -r[0])[:MAX_REASONS]]
+        reasons.append(f"模型: {model_p.get(best, 0.0):.2f}")
+        return Decision(best, round(min(max(combined[best], 0.0), 1.0), 3), reasons)
+
+
+def _clean_subject(subject: str) -> str:
+    return _SUBJECT_NOISE.sub("", subject).strip()
+
+
+def _first_line(body: str) -> str:
+    for line in body.splitlines():
+        line = line.strip()
+        if len(line) >= 4:
+            return line[:60]
+    return ""
+
+
+def save_model(model: Model, path: Path) -> None:
+    """Write a trained model (pickle) for ``Classifier.build(model_path=...)``."""
+    with Path(path).open("wb") as fh:
+        pickle.dump(model, fh)
+
+
+def load_model(path: Path) -> Model:
+    """Read a model written by ``save_model`` (trusted local file only: pickle)."""
+    with Path(path).open("rb") as fh:
+        return pickle.load(fh)
