@@ -204,9 +204,12 @@ class ImapSource:
                     yielded: set[tuple[int, int]]) -> Iterator[SourceMessage]:
         client = self._selected()
         uidvalidity = self._uidvalidity
-        todo = [uid for uid in sorted(client.search("ALL"))
-                if (uidvalidity, uid) not in yielded
-                and not is_done(self._message(uidvalidity, uid))]
+        todo, done = [], []
+        for uid in sorted(client.search("ALL")):
+            if (uidvalidity, uid) in yielded:
+                continue
+            (done if is_done(self._message(uidvalidity, uid)) else todo).append(uid)
+        self._catch_up(client, uidvalidity, done)
         for batch in _chunks(todo, self.batch_size):
             fetched = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
             for uid in batch:
@@ -216,6 +219,18 @@ class ImapSource:
                 yielded.add((uidvalidity, uid))
                 yield self._message(uidvalidity, uid, bytes(data[b"BODY[]"]),
                                     _aware(data.get(b"INTERNALDATE")))
+
+    def _catch_up(self, client: IMAPClient, uidvalidity: int, done: list[int]) -> None:
+        """Mark messages recorded earlier but never marked (a crash between commit and flag)."""
+        if not done:
+            return
+        if not self.processed_folder:
+            if not self._keywords_allowed:
+                return
+            unmarked = set(client.search(["NOT", "KEYWORD", DONE_KEYWORD]))
+            done = [uid for uid in done if uid in unmarked]
+        for uid in done:
+            self.mark_done(self._message(uidvalidity, uid))
 
     def _message(self, uidvalidity: int, uid: int, raw: bytes = b"",
                  arrived_at: datetime | None = None) -> SourceMessage:

@@ -1,0 +1,59 @@
+"""Commands for the operator: check-config, upgrade-db, units, retrain, evaluate."""
+
+from __future__ import annotations
+
+import click
+
+from mailbot.cli import CliState, main, pass_state
+from mailbot.cli.output import table
+
+
+@main.command("check-config")
+@pass_state
+def check_config(state: CliState) -> None:
+    """Validate the config file and say what it sets up."""
+    s = state.settings
+    rt = state.runtime()
+    _ = rt.scheme, rt.calendar
+    click.echo(f"{s.path}: OK — {len(s.units)} unit(s) in {len(s.classes)} class(es), source {s.source.kind}, "
+               f"outgoing {s.outgoing.kind}, scheme {rt.scheme.name}, database {s.database_url.split(':', 1)[0]}")
+
+
+@main.command("upgrade-db")
+@pass_state
+def upgrade_db(state: CliState) -> None:
+    """Bring the database schema up to date (also done at every start)."""
+    rt = state.runtime()
+    db = rt.db  # upgrades on first use
+    click.echo(f"database at revision {db.current_revision()}")
+
+
+@main.command()
+@pass_state
+def units(state: CliState) -> None:
+    """List the configured units, their classes and registered addresses."""
+    rows = [{"id": u.id, "name": u.name, "class": u.class_id, "emails": ", ".join(u.emails),
+             "aliases": ", ".join(u.aliases)} for u in state.runtime().units]
+    click.echo(table(rows, [("id", "ID"), ("name", "单位"), ("class", "类别"), ("emails", "信息员邮箱"),
+                            ("aliases", "别名")], max_width=60))
+
+
+@main.command()
+@pass_state
+def retrain(state: CliState) -> None:
+    """Retrain the classifier with the office's category corrections."""
+    from mailbot.retraining import retrain as do_retrain
+
+    click.echo(do_retrain(state.runtime()).line())
+
+
+@main.command()
+def evaluate() -> None:
+    """Accuracy, per-class precision/recall and confusion matrix on the held-out labelled items."""
+    from mailbot.classify import Classifier, evaluate as do_evaluate, load_labelled, train
+    from mailbot.classify.taxonomy import default_taxonomy
+
+    taxonomy = default_taxonomy()
+    model = train([e.as_tuple() for e in load_labelled("train")], taxonomy)
+    report = do_evaluate(Classifier(taxonomy, model), load_labelled("test"))
+    click.echo(report.format())
