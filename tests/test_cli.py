@@ -1,0 +1,82 @@
+"""The command line: contract exit codes, one-line errors, help on every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from mailbot import __version__
+from mailbot.cli import main
+from tests.mailbox_helpers import item_mail, write_config
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_version_and_python_dash_m():
+    assert __version__ in run("--version").output
+    p = subprocess.run([sys.executable, "-m", "mailbot", "--version"], capture_output=True, text=True)
+    assert p.returncode == 0 and __version__ in p.stdout
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_help(name):
+    cmd = main.commands[name]
+    assert cmd.help and cmd.help.strip(), f"`mailbot {name}` has no help text"
+    assert run(name, "--help").exit_code == 0
+
+
+def test_missing_config_exits_2_with_one_line(tmp_path):
+    r = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "submissions"])
+    assert r.exit_code == 2
+    assert "not found" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_bad_key_names_key_and_line(tmp_path):
+    write_config(tmp_path)
+    cfg = tmp_path / "config.toml"
+    text = cfg.read_text(encoding="utf-8").replace('path = "mail"', 'path = "mail"\npoll_minutes = "often"')
+    cfg.write_text(text, encoding="utf-8")
+    line = text.splitlines().index('poll_minutes = "often"') + 1
+    r = CliRunner().invoke(main, ["--config", str(cfg), "submissions"])
+    assert r.exit_code == 2
+    assert "source.poll_minutes" in r.output and f"config.toml:{line}" in r.output
+
+
+def test_unknown_key_and_toml_syntax_error(tmp_path):
+    write_config(tmp_path)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("[office]", "[office]\nadmin = []"), encoding="utf-8")
+    r = CliRunner().invoke(main, ["--config", str(cfg), "submissions"])
+    assert r.exit_code == 2 and "office.admin" in r.output and "unknown key" in r.output
+    cfg.write_text("timezone = \n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--config", str(cfg), "submissions"])
+    assert r.exit_code == 2 and "not valid TOML" in r.output
+
+
+def test_missing_secret_env_is_a_config_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("NO_SUCH_PASSWORD", raising=False)
+    write_config(tmp_path, source='[source]\nkind = "imap"\nhost = "127.0.0.1"\nport = 1\ntls = false\n'
+                                  'username = "u"\npassword_env = "NO_SUCH_PASSWORD"\n')
+    r = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "poll"])
+    assert r.exit_code == 2 and "NO_SUCH_PASSWORD" in r.output
+
+
+def test_ingest_then_submissions_json_and_filters(tmp_path):
+    write_config(tmp_path)
+    (tmp_path / "mail" / "1.eml").write_bytes(item_mail(1))
+    cfg = str(tmp_path / "config.toml")
+    assert run("--config", cfg, "ingest", str(tmp_path / "mail")).exit_code == 0
+    rows = json.loads(run("--config", cfg, "submissions", "--format", "json").output)
+    assert [r["status"] for r in rows] == ["accepted"]
+    assert json.loads(run("--config", cfg, "submissions", "--period", "2026Q2", "--format", "json").output) == []
+    assert len(json.loads(run("--config", cfg, "submissions", "--period", "2026-03", "--format", "json").output)) == 1
+    bad = CliRunner().invoke(main, ["--config", cfg, "submissions", "--period", "2026Q5"])
+    assert bad.exit_code == 2 and "2026Q5" in bad.output
+    csv_out = run("--config", cfg, "submissions", "--format", "csv").output
+    assert csv_out.splitlines()[0].startswith("receipt,") and len(csv_out.splitlines()) == 2
