@@ -141,7 +141,7 @@ def _pdf_text(data: bytes, limits: ReadingLimits, deadline: float) -> tuple[str 
         note = "PDF部分损坏 / PDF partly broken"
     finally:
         device.close()
-    text = out.getvalue().replace("\x0c", "\n").strip()
+    text = re.sub(r"\n{3,}", "\n\n", out.getvalue().replace("\x0c", "\n")).strip()
     if not text:
         return None, note or "PDF中没有文字（可能是扫描件）/ PDF has no text layer (scanned?)"
     return text, note

@@ -212,7 +212,10 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
         return Decoded(as_utf8, "utf-8", declared is not None and codec != "utf-8")
     best = _best_cjk(data)
     # Undeclared Chinese text needs less evidence than text under a Latin label.
-    if best is not None and (best[2] >= (0.15 if codec is None else 0.3) or _gb2312_shaped(data)):
+    if best is not None and (
+        codec is None and (best[2] >= 0.15 or _gb2312_shaped(data))
+        or best[2] >= 0.3 and _non_ascii(best[0]) >= 4  # GBK bytes under a Latin label
+    ):
         return Decoded(best[0], best[1], True)
     if codec is not None and not mislabelled:
         text = _strict(data, codec)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from mailbot.reading.charsets import decode_bytes
+from mailbot.reading.charsets import decode_bytes, normalize_charset
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*?)\?=")
 _BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
@@ -23,13 +23,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 
 
-def raw_to_text(value: str) -> str:
-    """Raw header text (ASCII plus surrogate escapes) -> text, without RFC 2047 decoding."""
+_WEAK_HINTS = {None, "ascii", "latin-1", "iso8859-1", "cp1252", "utf-8"}
+
+
+def raw_to_text(value: str, hint: str | None = None) -> str:
+    """Raw header text (ASCII plus surrogate escapes) -> text, without RFC 2047 decoding.
+
+    hint: the charset the message's text parts declare; raw 8-bit headers are
+    usually in it.  Latin-1 and UTF-8 hints say nothing useful and are ignored.
+    """
     try:
         data = value.encode("ascii", "surrogateescape")
     except UnicodeEncodeError:
         return value  # already real text
-    return decode_bytes(data, None).text
+    if data.isascii():
+        return value
+    return decode_bytes(data, hint if normalize_charset(hint) not in _WEAK_HINTS else None).text
 
 
 def _word_bytes(encoding: str, payload: str) -> bytes:
@@ -78,20 +87,20 @@ def decode_words(text: str) -> str:
     return "".join(out)
 
 
-def decode_header(value: str | None) -> str:
+def decode_header(value: str | None, hint: str | None = None) -> str:
     """A raw header value -> readable text, unfolded, without control characters."""
     if not value:
         return ""
-    text = raw_to_text(_FOLD.sub(" ", str(value)))
+    text = raw_to_text(_FOLD.sub(" ", str(value)), hint)
     text = decode_words(text)
     return _CONTROL.sub("", text).strip()
 
 
-def parse_addresses(value: str | None) -> list[tuple[str, str]]:
+def parse_addresses(value: str | None, hint: str | None = None) -> list[tuple[str, str]]:
     """(display name, lower-case address) pairs from an address header."""
     if not value:
         return []
-    text = raw_to_text(_FOLD.sub(" ", str(value)))
+    text = raw_to_text(_FOLD.sub(" ", str(value)), hint)
     try:
         pairs = getaddresses([text])
     except Exception:  # noqa: BLE001 - address parsing of hostile input must not stop reading
@@ -151,7 +160,7 @@ def header_text(message: Message, name: str) -> str | None:
     return None
 
 
-def param_text(message: Message, param: str, header: str) -> str | None:
+def param_text(message: Message, param: str, header: str, hint: str | None = None) -> str | None:
     """A Content-Type / Content-Disposition parameter, RFC 2231 and RFC 2047 decoded.
 
     Also reads QQ/Foxmail's non-standard name="=?GB2312?B?...?=" and raw 8-bit names.
@@ -161,7 +170,7 @@ def param_text(message: Message, param: str, header: str) -> str | None:
         return None
     # compat32 would turn raw 8-bit bytes into U+FFFD here: decode them first.
     holder = Message()
-    holder[header] = raw_to_text(_FOLD.sub(" ", raw))
+    holder[header] = raw_to_text(_FOLD.sub(" ", raw), hint)
     try:
         value = holder.get_param(param, None, header)
     except Exception:  # noqa: BLE001 - malformed parameters

@@ -108,7 +108,9 @@ def html_to_text(html: str) -> str:
     out = _Writer()
     _walk(soup, out, False, 0)
     text = "\n".join(_clean_lines(out.lines))
-    return _BLANK_RUNS.sub("\n\n", text)
+    # Invalid character references (&#0; &#xD800; used by spam to break words) come out as
+    # U+FFFD: they carry no text.
+    return _BLANK_RUNS.sub("\n\n", text.replace("\ufffd", ""))
 
 
 def looks_like_html(text: str) -> bool:

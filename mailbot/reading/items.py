@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailbot.reading.model import Attachment, ReadMail
 
 _ITEM_EXTENSIONS = (".docx", ".doc", ".wps", ".pdf", ".txt", ".rtf", ".wpt", ".dotx")
-_MIN_ITEM_CHARS = 20
+_MIN_ITEM_CHARS = 10
 
 
 def is_item_attachment(attachment: Attachment) -> bool:

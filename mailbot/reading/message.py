@@ -53,8 +53,9 @@ _MAX_PARTS = 500
 class _Reader:
     """Walks one message's MIME tree, collecting text, attachments and notes."""
 
-    def __init__(self, limits: ReadingLimits, depth: int) -> None:
+    def __init__(self, limits: ReadingLimits, depth: int, hint: str | None = None) -> None:
         self.limits = limits
+        self.hint = hint
         self.depth = depth
         self.attachments: list[Attachment] = []
         self.charsets: list[tuple[str, str]] = []
@@ -112,6 +113,9 @@ class _Reader:
 
     def _walk(self, part: Message, tree_depth: int, forwards_ok: bool) -> list[str]:
         ctype = part.get_content_type()
+        if ctype in ("message/rfc822", "message/global"):  # before is_multipart(): its payload is a list
+            self._nested(part, forward=forwards_ok)
+            return []
         if part.is_multipart():
             children = [c for c in part.get_payload() if isinstance(c, Message)]
             if ctype == "multipart/alternative":
@@ -129,10 +133,7 @@ class _Reader:
         if ctype.startswith("multipart/"):  # declared multipart, boundary never found
             text = self._decode(part, html=False)
             return [html_to_text(text) if looks_like_html(text) else text]
-        if ctype in ("message/rfc822", "message/global"):
-            self._nested(part, forward=forwards_ok)
-            return []
-        filename = _filename(part)
+        filename = _filename(part, self.hint)
         disposition = (str(part.get("Content-Disposition") or "")).split(";")[0].strip().lower()
         if ctype in _BODY_TYPES and not filename and disposition != "attachment":
             return [self._decode(part, html=ctype == "text/html")]
@@ -157,17 +158,17 @@ class _Reader:
         return [rich] if rich.strip() else ([plain] if plain else [])
 
     def _attach(self, part: Message, tree_depth: int, forward: bool) -> None:
-        if part.is_multipart():
-            self.walk(part, tree_depth + 1, forwards_ok=False)
-            return
         ctype = part.get_content_type()
         if ctype in ("message/rfc822", "message/global"):
             self._nested(part, forward=forward)
             return
+        if part.is_multipart():
+            self.walk(part, tree_depth + 1, forwards_ok=False)
+            return
         data = self._payload(part)
         index = len(self.attachments) + 1
         self.attachments.append(
-            make_attachment(_filename(part), ctype, data, index, self.limits, _charset_param(part))
+            make_attachment(_filename(part, self.hint), ctype, data, index, self.limits, _charset_param(part))
         )
 
     def _nested(self, part: Message, forward: bool) -> None:
@@ -179,7 +180,7 @@ class _Reader:
             data = b""
         if not isinstance(data, bytes):
             data = b""
-        name = _filename(part)
+        name = _filename(part, self.hint)
         if inner is None:
             self.attachments.append(make_attachment(name or "message.eml", "message/rfc822", data,
                                                     len(self.attachments) + 1, self.limits))
@@ -220,8 +221,19 @@ def _charset_param(part: Message) -> str | None:
     return value or None
 
 
-def _filename(part: Message) -> str | None:
-    return param_text(part, "filename", "content-disposition") or param_text(part, "name", "content-type") or None
+def _filename(part: Message, hint: str | None) -> str | None:
+    return (param_text(part, "filename", "content-disposition", hint)
+            or param_text(part, "name", "content-type", hint) or None)
+
+
+def _charset_hint(message: Message) -> str | None:
+    """The first charset a text part declares: raw 8-bit headers are usually in it."""
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            charset = _charset_param(part)
+            if charset:
+                return charset
+    return None
 
 
 def _defect_notes(message: Message) -> list[str]:
@@ -240,27 +252,28 @@ def _dedupe(items: list[str]) -> list[str]:
 def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
     defects: list[str] = []
     headers: dict[str, str] = {}
+    hint = _charset_hint(message)
     for name, value in message.raw_items():
         key = name.strip().lower()
         if key in headers:
             continue
-        text = decode_header(str(value))
+        text = decode_header(str(value), hint)
         if len(text) > limits.max_header_chars:
             defects.append(f"{key} header truncated from {len(text)} chars")
             text = text[: limits.max_header_chars]
         headers[key] = text
     subject = headers.get("subject", "")
-    senders = parse_addresses(header_text(message, "from")) or parse_addresses(header_text(message, "sender"))
+    senders = parse_addresses(header_text(message, "from"), hint) or parse_addresses(header_text(message, "sender"), hint)
     sender_name, sender = senders[0] if senders else ("", "")
     ids = message_ids(header_text(message, "message-id"))
     replies = message_ids(header_text(message, "in-reply-to"))
 
-    reader = _Reader(limits, depth)
+    reader = _Reader(limits, depth, hint)
     texts = reader.walk(message)
     body = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     parts = split_body(body, subject)
     body_text, quoted, forwarded = parts.body, parts.quoted, parts.forwarded
-    if not parts.forwarded and reader.forwards:
+    if reader.forwards and not (parts.forwarded and parts.marker):  # no forwarded text found inline
         own = re.sub(r"\s+", "", body_text)
         if len(own) <= 40 or len(own) <= 200 and re.search(r"附件|转发|forward", own, re.I):
             inner = reader.forwards[0]
@@ -272,7 +285,7 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
         subject=subject[: limits.max_header_chars],
         sender=sender[: limits.max_header_chars],
         sender_name=sender_name[: limits.max_header_chars],
-        to=[addr for _name, addr in parse_addresses(header_text(message, "to")) if addr],
+        to=[addr for _name, addr in parse_addresses(header_text(message, "to"), hint) if addr],
         date=parse_date(header_text(message, "date")),
         received_at=received_date(message),
         in_reply_to=replies[0] if replies else None,

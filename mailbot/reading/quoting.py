@@ -47,6 +47,7 @@ class BodyParts:
     quoted: str
     signature: str
     forwarded: bool
+    marker: str | None = None  # kind of the first history marker: forward, history, reply
 
 
 def _is_quote(line: str) -> bool:
@@ -176,11 +177,11 @@ def split_body(text: str, subject: str = "") -> BodyParts:
         if len(own_text) > 40:  # a real comment above the forward is kept; a short cover note is not
             body = own_text + "\n\n" + body
         quoted_text = _tidy(lines[at : at + size] + header + ([inner.quoted] if inner.quoted else []))
-        return BodyParts(body, quoted_text, inner.signature, True)
+        return BodyParts(body, quoted_text, inner.signature, True, kind)
     if subject_forward and not own_text and quoted:
         # "Fwd:" whose whole body is ">"-quoted: the quoted message is the item
         unquoted = [_unquote(ln) for ln in quoted if _is_quote(ln)]
         header, rest = _strip_header_block(unquoted)
-        return BodyParts(_tidy(rest), _tidy(header), "", True)
+        return BodyParts(_tidy(rest), _tidy(header), "", True, "reply")
     body_lines, signature = _split_signature(own)
-    return BodyParts(_tidy(body_lines), _tidy(quoted), _tidy(signature), subject_forward)
+    return BodyParts(_tidy(body_lines), _tidy(quoted), _tidy(signature), subject_forward, kind)
