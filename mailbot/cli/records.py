@@ -1,0 +1,121 @@
+"""Commands that record on the ledger: adopt, instruct, commission, assign, category, adjust,
+import-adoptions. Each prints one line of what was recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mailbot.cli import CliState, main, pass_state
+
+
+def _by() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "cli"
+
+
+@main.command()
+@click.argument("receipt")
+@click.option("--level", "-l", required=True, metavar="L", help="Adoption level (e.g. department, province, central).")
+@click.option("--date", "-d", "on", metavar="D", help="Date adopted, YYYY-MM-DD (default today).")
+@click.option("--kind", "-k", metavar="K", help="Column of the scheme (transport: general, research, important, forwarded).")
+@click.option("--note", metavar="T", help="A note kept with the record.")
+@click.option("--publication", metavar="P", help="Where it was published (e.g. 《卫生信息》).")
+@click.option("--issue", "issue_no", metavar="N", help="Issue number.")
+@click.option("--withdraw", is_flag=True, help="Take back an adoption recorded earlier.")
+@pass_state
+def adopt(state: CliState, receipt: str, level: str, on: str | None, kind: str | None, note: str | None,
+          publication: str | None, issue_no: str | None, withdraw: bool) -> None:
+    """Record an adoption (采用) of a submission."""
+    from mailbot import records
+
+    r = records.adopt(state.runtime(), receipt, level, date=on, kind=kind, note=note, publication=publication,
+                      issue_no=issue_no, by=_by(), withdraw=withdraw)
+    click.echo(r.line)
+
+
+@main.command()
+@click.argument("receipt")
+@click.option("--level", "-l", required=True, metavar="L", help="Leader level (e.g. department, province, national).")
+@click.option("--kind", "-k", metavar="K", help="Instruction kind (transport: general, important, decisive).")
+@click.option("--date", "-d", "on", metavar="D", help="Date of the instruction, YYYY-MM-DD (default today).")
+@click.option("--note", metavar="T", help="A note kept with the record.")
+@click.option("--withdraw", is_flag=True, help="Take back an instruction recorded earlier.")
+@pass_state
+def instruct(state: CliState, receipt: str, level: str, kind: str | None, on: str | None, note: str | None,
+             withdraw: bool) -> None:
+    """Record a leader's instruction (批示) on a submission."""
+    from mailbot import records
+
+    r = records.instruct(state.runtime(), receipt, level, kind=kind, date=on, note=note, by=_by(), withdraw=withdraw)
+    click.echo(r.line)
+
+
+@main.command()
+@click.argument("receipt")
+@click.option("--level", "-l", required=True, metavar="L", help="Level of the requesting office.")
+@click.option("--withdraw", is_flag=True, help="Take the mark back.")
+@pass_state
+def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> None:
+    """Mark a submission as answering a commissioned request (约稿)."""
+    from mailbot import records
+
+    click.echo(records.commission(state.runtime(), receipt, level, by=_by(), withdraw=withdraw).line)
+
+
+@main.command()
+@click.argument("receipt")
+@click.argument("unit")
+@pass_state
+def assign(state: CliState, receipt: str, unit: str) -> None:
+    """Assign an unassigned submission to a unit (it is then counted and scored)."""
+    from mailbot import records
+
+    click.echo(records.assign(state.runtime(), receipt, unit, by=_by()).line)
+
+
+@main.command()
+@click.argument("receipt")
+@click.argument("category_id", metavar="CATEGORY")
+@pass_state
+def category(state: CliState, receipt: str, category_id: str) -> None:
+    """Correct a submission's content category."""
+    from mailbot import records
+
+    click.echo(records.set_category(state.runtime(), receipt, category_id, by=_by()).line)
+
+
+@main.command()
+@click.argument("unit")
+@click.argument("points")
+@click.option("--reason", "-r", required=True, metavar="T", help="Why (e.g. 基础工作 2026年度).")
+@click.option("--date", "-d", "on", metavar="D", help="Date it counts on, YYYY-MM-DD (default today).")
+@pass_state
+def adjust(state: CliState, unit: str, points: str, reason: str, on: str | None) -> None:
+    """Adjust a unit's score by hand (basic work, reporting work, penalties). POINTS may be negative."""
+    from mailbot import records
+
+    click.echo(records.adjust(state.runtime(), unit, points, reason, date=on, by=_by()).line)
+
+
+@main.command("import-adoptions")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only show what would be recorded.")
+@pass_state
+def import_adoptions(state: CliState, file: Path, dry_run: bool) -> None:
+    """Record adoptions in bulk from a .csv or .xlsx (receipt or title, level, date, [kind, publication, issue]).
+
+    All or nothing: one bad row and nothing is recorded.
+    """
+    from mailbot.importer import import_adoptions as do_import
+
+    report = do_import(state.runtime(), file, dry_run=dry_run, by=_by())
+    for line in report.lines:
+        click.echo(line)
+    click.echo(f"{'（试运行，未写入）' if dry_run else '已导入'}：{len(report.lines)} 条采用记录，合计 "
+               f"{report.total_points:+g} 分")

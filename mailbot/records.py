@@ -1,0 +1,346 @@
+"""The office's records on the score ledger: adoptions (采用), instructions (批示), commissions
+(约稿), manual adjustments, unit assignment and category corrections.
+
+Library functions, usable without the CLI. Each takes an optional ``session`` so office
+commands by mail can record inside the pipeline's transaction; without one, each call is
+its own transaction. Every check runs before anything is written, so a refusal
+(``UsageError``, one line) leaves the session untouched. Withdrawals are reversing rows
+(negative points, ``reverses`` = the withdrawn event), never deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.db.models import CategoryCorrection, ScoreEvent, Submission
+from mailbot.errors import UsageError
+from mailbot.runtime import Runtime
+from mailbot.scoring import ledger
+from mailbot.scoring.schemes import SchemeError
+
+EVENT_NAMES = {"submit": "报送", "adopt": "采用", "instruct": "批示", "commission": "约稿", "adjust": "调整"}
+LEVEL_NAMES = {"department": "厅级", "province": "省级", "central": "中央", "national": "国家级",
+               "city": "市级", "bureau": "局级"}
+# Chinese level words accepted wherever a level is given (office commands, bulk import).
+LEVEL_WORDS = {
+    "厅级": ("department",), "厅": ("department",), "本厅": ("department",),
+    "省级": ("province",), "省": ("province",), "省委": ("province",), "省政府": ("province",),
+    "中央": ("central", "national"), "国办": ("central", "national"),
+    "国家": ("national", "central"), "国家级": ("national", "central"), "全国": ("national", "central"),
+    "市级": ("city",), "市": ("city",), "市委": ("city",), "市政府": ("city",),
+    "局级": ("bureau",), "局": ("bureau",),
+}
+KIND_WORDS = {
+    "一般": "general", "一般动态": "general", "动态": "general", "阅研": "general", "阅研类": "general",
+    "调研": "research", "其它重要": "important", "其他重要": "important", "重要": "important",
+    "肯定": "important", "肯定性": "important", "转报": "forwarded", "决策": "decisive",
+    "决策性": "decisive", "纳入工作方案": "decisive",
+}
+ITEM_EVENTS = ("adopt", "instruct", "commission")
+
+
+@dataclass
+class Recorded:
+    """What one call recorded: the line to show, and the ids written."""
+
+    line: str
+    receipt: str | None = None
+    unit: str | None = None
+    points: float = 0
+    event_ids: list[int] = field(default_factory=list)
+
+
+@contextmanager
+def _session(rt: Runtime, session: Session | None) -> Iterator[Session]:
+    if session is not None:
+        yield session
+    else:
+        with rt.db.transaction() as s:
+            yield s
+
+
+def fmt_points(p: float) -> str:
+    p = int(p) if float(p).is_integer() else round(p, 2)
+    return f"+{p}" if p >= 0 else str(p)
+
+
+def level_name(rt: Runtime, event: str, level: str | None) -> str:
+    """Short Chinese name of a level: 省级, 市级 …; the scheme's own label as a fall-back."""
+    if not level:
+        return ""
+    return LEVEL_NAMES.get(level) or rt.scheme.label(event, level)
+
+
+def normalize_level(rt: Runtime, event: str, level: str) -> str:
+    """A level id the scheme knows, from an id, a Chinese word (省级) or the scheme's label."""
+    text = (level or "").strip()
+    valid = rt.scheme.levels(event)
+    if not valid:
+        raise UsageError(f"scheme {rt.scheme.name!r} has no {event} events; valid levels: (none)")
+    if text.lower() in valid:
+        return text.lower()
+    for candidate in LEVEL_WORDS.get(text, ()):
+        if candidate in valid:
+            return candidate
+    for lv in valid:
+        if text and text in (rt.scheme.label(event, lv), LEVEL_NAMES.get(lv)):
+            return lv
+    raise UsageError(f"unknown {event} level {level!r}; valid: {', '.join(valid)}")
+
+
+def normalize_kind(rt: Runtime, event: str, kind: str | None) -> str | None:
+    if kind is None or kind == "":
+        return None
+    text = kind.strip()
+    valid = rt.scheme.kinds(event)
+    if text.lower() in valid:
+        return text.lower()
+    if KIND_WORDS.get(text) in valid:
+        return KIND_WORDS[text]
+    raise UsageError(f"unknown {event} kind {kind!r}; valid: {', '.join(valid) or '(none: this scheme has no kinds)'}")
+
+
+def _points(rt: Runtime, event: str, level: str | None, kind: str | None, category: str | None) -> int:
+    try:
+        return rt.scheme.points(event, level, kind, category)
+    except SchemeError as e:
+        raise UsageError(str(e)) from None
+
+
+def parse_date(rt: Runtime, value: date | str | None, what: str = "date") -> date:
+    """A record's date: today by default; refused in the future or when unreadable."""
+    today = rt.clock.today()
+    if value is None or value == "":
+        return today
+    if isinstance(value, datetime):
+        d = value.astimezone(rt.settings.tz).date() if value.tzinfo else value.date()
+    elif isinstance(value, date):
+        d = value
+    else:
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            d = date.fromisoformat(text) if len(text) == 10 else datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            raise UsageError(f"bad {what} {value!r}: use YYYY-MM-DD, e.g. {today.isoformat()}") from None
+    if d > today:
+        raise UsageError(f"{what} {d.isoformat()} is in the future (today is {today.isoformat()})")
+    try:
+        rt.calendar.year_of(d)
+    except ValueError as e:  # pragma: no cover - every real date has a year
+        raise UsageError(f"{what} {d.isoformat()} is outside any assessment period: {e}") from None
+    return d
+
+
+def find_submission(session: Session, receipt: str) -> Submission:
+    sub = session.scalar(select(Submission).where(Submission.receipt == (receipt or "").strip()))
+    if sub is None:
+        raise UsageError(f"unknown receipt {receipt!r} (see `mailbot submissions`)")
+    return sub
+
+
+def _require_accepted(sub: Submission, what: str) -> None:
+    if sub.status == "accepted":
+        return
+    hint = {"unassigned": "; assign it to a unit first (`mailbot assign RECEIPT UNIT`)",
+            "duplicate": "; record it on the original item instead",
+            "quarantined": "; retry it first (`mailbot retry`)"}.get(sub.status, "")
+    raise UsageError(f"{sub.receipt} is {sub.status}, not accepted: cannot record {what}{hint}")
+
+
+def ledger_event(row: ScoreEvent, occurred: date | None = None) -> ledger.ScoreEvent:
+    """A db row as the pure ledger's event (``occurred`` may be overridden by the caller)."""
+    pts = row.points
+    return ledger.ScoreEvent(
+        submission=str(row.submission_id) if row.submission_id is not None else None, unit=row.unit_id,
+        officer=row.officer, kind=row.kind, level=row.level, sub_kind=row.sub_kind, category=row.category,
+        points=int(pts) if float(pts).is_integer() else pts, occurred=occurred or row.occurred,
+        reverses=row.reverses, id=row.id)
+
+
+def standing(session: Session, sub: Submission) -> list[ScoreEvent]:
+    """The item's events that still stand (not withdrawn), oldest first."""
+    session.flush()
+    rows = list(session.scalars(select(ScoreEvent).where(ScoreEvent.submission_id == sub.id)
+                                .order_by(ScoreEvent.id)))
+    live = {e.id for e in ledger.net_events([ledger_event(r) for r in rows])}
+    return [r for r in rows if r.id in live and r.reverses is None]
+
+
+def _reverse(session: Session, target: ScoreEvent, by: str, note: str | None) -> ScoreEvent:
+    row = ScoreEvent(submission_id=target.submission_id, unit_id=target.unit_id, officer=target.officer,
+                     kind=target.kind, level=target.level, sub_kind=target.sub_kind, category=target.category,
+                     points=-target.points, occurred=target.occurred, reverses=target.id,
+                     note=note or "撤销", recorded_by=by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
+              on: date | None, by: str, note: str | None) -> Recorded:
+    live = [e for e in standing(s, sub) if e.kind == event and e.level == level
+            and (kind is None or e.sub_kind == kind) and (on is None or e.occurred == on)]
+    if not live:
+        raise UsageError(f"{sub.receipt}: no {level_name(rt, event, level)}{EVENT_NAMES[event]} recorded to withdraw")
+    rev = _reverse(s, live[-1], by, note)
+    return Recorded(f"已撤销：{sub.receipt} {level_name(rt, event, level)}{EVENT_NAMES[event]} "
+                    f"{fmt_points(rev.points)} 分", sub.receipt, sub.unit_id, rev.points, [rev.id])
+
+
+def _record_item_event(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
+                       on: date, by: str, note: str | None = None, publication: str | None = None,
+                       issue_no: str | None = None) -> ScoreEvent:
+    row = ScoreEvent(submission_id=sub.id, unit_id=sub.unit_id, officer=sub.sender, kind=event, level=level,
+                     sub_kind=kind, category=sub.category, points=_points(rt, event, level, kind, sub.category),
+                     occurred=on, publication=publication, issue_no=issue_no, note=note, recorded_by=by)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _check_on(sub: Submission, on: date, tz) -> None:
+    received = sub.received_at.astimezone(tz).date()
+    if on < received:
+        raise UsageError(f"date {on.isoformat()} is before {sub.receipt} was received ({received.isoformat()})")
+
+
+def adopt(rt: Runtime, receipt: str, level: str, date: date | str | None = None, kind: str | None = None,
+          note: str | None = None, publication: str | None = None, issue_no: str | None = None,
+          by: str = "cli", withdraw: bool = False, session: Session | None = None) -> Recorded:
+    """Record (or withdraw) an adoption of an item at a level; levels add up, each its own event."""
+    with _session(rt, session) as s:
+        sub = find_submission(s, receipt)
+        lv = normalize_level(rt, "adopt", level)
+        k = normalize_kind(rt, "adopt", kind)
+        if withdraw:
+            on = parse_date(rt, date) if date else None
+            return _withdraw(rt, s, sub, "adopt", lv, k, on, by, note)
+        _require_accepted(sub, "an adoption")
+        on = parse_date(rt, date)
+        _check_on(sub, on, rt.settings.tz)
+        pts = _points(rt, "adopt", lv, k, sub.category)
+        for e in standing(s, sub):
+            if e.kind == "adopt" and e.level == lv and e.occurred == on:
+                raise UsageError(f"{sub.receipt}: {level_name(rt, 'adopt', lv)}采用 on {on.isoformat()} "
+                                 f"is already recorded (a repeat; use --withdraw to take it back)")
+        row = _record_item_event(rt, s, sub, "adopt", lv, k, on, by, note, publication, issue_no)
+        where = f"（{publication}{' ' + issue_no if issue_no else ''}）" if publication else ""
+        return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'adopt', lv)}采用{where} {fmt_points(pts)} 分",
+                        sub.receipt, sub.unit_id, pts, [row.id])
+
+
+def instruct(rt: Runtime, receipt: str, level: str, kind: str | None = None, date: date | str | None = None,
+             note: str | None = None, by: str = "cli", withdraw: bool = False,
+             session: Session | None = None) -> Recorded:
+    """Record (or withdraw) a leader's instruction; several at one level on one item count once."""
+    with _session(rt, session) as s:
+        sub = find_submission(s, receipt)
+        lv = normalize_level(rt, "instruct", level)
+        k = normalize_kind(rt, "instruct", kind)
+        if withdraw:
+            on = parse_date(rt, date) if date else None
+            return _withdraw(rt, s, sub, "instruct", lv, k, on, by, note)
+        _require_accepted(sub, "an instruction")
+        on = parse_date(rt, date)
+        _check_on(sub, on, rt.settings.tz)
+        pts = _points(rt, "instruct", lv, k, sub.category)
+        same = [e for e in standing(s, sub) if e.kind == "instruct" and e.level == lv]
+        row = _record_item_event(rt, s, sub, "instruct", lv, k, on, by, note)
+        extra = ""
+        if same and rt.scheme.instruction_once_per_level:
+            extra = "（同级批示只计一次，按分值最高者计）"
+        return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'instruct', lv)}批示 {fmt_points(pts)} 分{extra}",
+                        sub.receipt, sub.unit_id, pts, [row.id])
+
+
+def commission(rt: Runtime, receipt: str, level: str, by: str = "cli", withdraw: bool = False,
+               date: date | str | None = None, note: str | None = None,
+               session: Session | None = None) -> Recorded:
+    """Mark (or unmark) an item as answering a commissioned request (约稿) at a level."""
+    with _session(rt, session) as s:
+        sub = find_submission(s, receipt)
+        lv = normalize_level(rt, "commission", level)
+        if withdraw:
+            return _withdraw(rt, s, sub, "commission", lv, None, None, by, note)
+        _require_accepted(sub, "a commission")
+        on = parse_date(rt, date)
+        _check_on(sub, on, rt.settings.tz)
+        pts = _points(rt, "commission", lv, None, sub.category)
+        if any(e.kind == "commission" and e.level == lv for e in standing(s, sub)):
+            raise UsageError(f"{sub.receipt}: {level_name(rt, 'commission', lv)}约稿 is already recorded (a repeat)")
+        row = _record_item_event(rt, s, sub, "commission", lv, None, on, by, note)
+        return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'commission', lv)}约稿 {fmt_points(pts)} 分",
+                        sub.receipt, sub.unit_id, pts, [row.id])
+
+
+def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date | str | None = None,
+           by: str = "cli", session: Session | None = None) -> Recorded:
+    """A manual adjustment of a unit's score (transport 基础工作/报送工作 parts, penalties)."""
+    if unit not in rt.units:
+        raise UsageError(f"unknown unit {unit!r}; known: {', '.join(sorted(u.id for u in rt.units))}")
+    try:
+        pts = float(points)
+    except (TypeError, ValueError):
+        raise UsageError(f"bad points {points!r}: give a number such as 40 or -5") from None
+    if pts != pts or pts in (float("inf"), float("-inf")):
+        raise UsageError(f"bad points {points!r}: give a number such as 40 or -5")
+    if not (reason or "").strip():
+        raise UsageError("an adjustment needs a reason (--reason)")
+    on = parse_date(rt, date)
+    with _session(rt, session) as s:
+        row = ScoreEvent(unit_id=unit, kind="adjust", points=pts, occurred=on, note=reason.strip(), recorded_by=by)
+        s.add(row)
+        s.flush()
+        name = rt.units.get(unit).name  # type: ignore[union-attr]
+        return Recorded(f"已记录：{name} 调整 {fmt_points(pts)} 分（{reason.strip()}）", None, unit, pts, [row.id])
+
+
+def assign(rt: Runtime, receipt: str, unit_id: str, by: str = "cli", session: Session | None = None) -> Recorded:
+    """Give an unassigned item its unit: it becomes accepted and earns its submission points."""
+    from mailbot.pipeline.record import credit_submission
+
+    unit = rt.units.get(unit_id)
+    if unit is None:
+        raise UsageError(f"unknown unit {unit_id!r}; known: {', '.join(sorted(u.id for u in rt.units))}")
+    with _session(rt, session) as s:
+        sub = find_submission(s, receipt)
+        if sub.status != "unassigned":
+            raise UsageError(f"{sub.receipt} is {sub.status}, not unassigned: only unassigned items can be assigned")
+        sub.unit_id, sub.unit_via, sub.status = unit.id, "office", "accepted"
+        sub.status_reason = f"assigned by {by}"
+        s.flush()
+        event = credit_submission(rt, s, sub, by=by)
+        s.flush()
+        return Recorded(f"已记录：{sub.receipt} 归属 {unit.name}，报送 {fmt_points(event.points)} 分",
+                        sub.receipt, unit.id, event.points, [event.id])
+
+
+def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",
+                 session: Session | None = None) -> Recorded:
+    """Correct an item's category; adoption points that depend on it are re-scored."""
+    from mailbot.rescore import rescore_rows
+
+    names = rt.category_names
+    cat = (category_id or "").strip()
+    if cat not in names:
+        by_name = {v: k for k, v in names.items()}
+        cat = by_name.get(cat, cat)
+    if cat not in names:
+        raise UsageError(f"unknown category {category_id!r}; valid: {', '.join(names)}")
+    with _session(rt, session) as s:
+        sub = find_submission(s, receipt)
+        old = sub.category
+        s.add(CategoryCorrection(submission_id=sub.id, old_category=old, category=cat, corrected_by=by))
+        sub.category, sub.category_by = cat, by
+        s.flush()
+        moves = rescore_rows(rt, s, standing(s, sub), by=by, category=cat)
+        delta = sum(m["delta"] for m in moves)
+        more = f"，得分调整 {fmt_points(delta)} 分" if delta else ""
+        return Recorded(f"已记录：{sub.receipt} 类别 {names.get(old or '', old or '未分类')} → {names[cat]}{more}",
+                        sub.receipt, sub.unit_id, delta)

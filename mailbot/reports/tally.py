@@ -1,0 +1,192 @@
+"""The tally (季度通报/年度考核): scores and counts per unit for a period, and its mails.
+
+An item's points — submitting, adoptions, instructions, commissions — count in the period
+in which the item was *received* (CONTRACT: a submission belongs to the period of its
+received time, and its points are all its events'), whenever the office recorded them;
+manual adjustments count on their own date. The arithmetic is ``mailbot.scoring.ledger``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mailbot.db.models import ScoreEvent, Submission
+from mailbot.errors import UsageError
+from mailbot.reports.progress import class_quotas, count_accepted
+from mailbot.runtime import Runtime
+from mailbot.scoring import ledger
+from mailbot.scoring.calendar import Period
+from mailbot.scoring.quotas import quota_for_period
+from mailbot.scoring.rankings import rank
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def parse_period(rt: Runtime, text: str) -> Period:
+    try:
+        return rt.calendar.parse(str(text))
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+def load_events(rt: Runtime, session: Session) -> list[ledger.ScoreEvent]:
+    """Every ledger row as a pure event, dated by its item's received day (adjustments: own date)."""
+    from mailbot.records import ledger_event
+
+    tz = rt.settings.tz
+    rows = session.execute(select(ScoreEvent, Submission.received_at)
+                           .outerjoin(Submission, Submission.id == ScoreEvent.submission_id)
+                           .order_by(ScoreEvent.id)).all()
+    return [ledger_event(r, received.astimezone(tz).date() if received is not None else None)
+            for r, received in rows]
+
+
+def class_names(rt: Runtime) -> dict[str, str]:
+    return {c.id: c.name or c.id for c in rt.settings.classes}
+
+
+def quota_rows(rt: Runtime, session: Session, unit_id: str, class_id: str, period: Period) -> list[dict[str, Any]]:
+    """Each class quota over the period: owed, submitted (category quotas count their category), met."""
+    out = []
+    for q in class_quotas(rt, class_id):
+        owed = quota_for_period(q, period, rt.calendar)
+        n = count_accepted(rt, session, unit_id, period, q.category)
+        out.append({"per": q.per, "count": q.count, "category": q.category, "owed": owed, "submitted": n,
+                    "met": n >= owed})
+    return out
+
+
+def tally(rt: Runtime, period_text: str, officers: bool = False) -> dict[str, Any]:
+    """``{"period": {name, start, end}, "units": [...]}``: one row for every registered unit."""
+    period = parse_period(rt, period_text)
+    year = rt.calendar.year_of(period.start)
+    units = list(rt.units)
+    cnames = class_names(rt)
+    with rt.db.session() as s:
+        events = load_events(rt, s)
+        totals = ledger.unit_totals(events, period, rt.scheme, year, units=[u.id for u in units])
+        quotas = {u.id: quota_rows(rt, s, u.id, u.class_id, period) for u in units}
+    rows = []
+    for u in units:
+        t = totals[u.id]
+        quota = sum(q["owed"] for q in quotas[u.id])
+        rows.append({
+            "unit": u.id, "name": u.name, "class": u.class_id, "class_name": cnames.get(u.class_id, u.class_id),
+            "submitted": t.submitted, "adopted": t.adopted, "adoptions": t.adoptions,
+            "instructions": t.instructions, "commissions": t.commissions,
+            "score": _num(t.score), "raw_score": _num(t.raw_score), "rank": 0,
+            "quota": quota, "shortfall": max(0, quota - t.submitted),
+            "adoption_rate": round(t.adopted / t.submitted, 3) if t.submitted else 0.0,
+            "zero_information": t.submitted == 0,
+            "eligible": all(q["met"] for q in quotas[u.id]),
+            "no_adoption_in_year": t.no_adoption_in_year, "zeroed": t.zeroed,
+            "points_by_kind": {k: _num(v) for k, v in t.points_by_kind.items()},
+            "quotas": quotas[u.id],
+        })
+    rank(rows, key="score", within="class")
+    for r in rows:
+        r["class_size"] = sum(1 for x in rows if x["class"] == r["class"])
+    out: dict[str, Any] = {
+        "period": {"name": period.name, "start": period.start.isoformat(), "end": period.end.isoformat()},
+        "scheme": rt.scheme.name, "year": {"name": year.name, "start": year.start.isoformat(),
+                                           "end": year.end.isoformat()},
+        "units": rows,
+        "zero_information_units": sum(1 for r in rows if r["zero_information"]),
+    }
+    if officers:
+        out["officers"] = officer_rows(rt, events, period)
+    return out
+
+
+def officer_rows(rt: Runtime, events: list[ledger.ScoreEvent], period: Period) -> list[dict[str, Any]]:
+    """Individual officers (个人排名), ranked over everyone; only officers with events in the period."""
+    totals = ledger.officer_totals([e for e in events if e.officer], period, rt.scheme)
+    rows = []
+    for email, t in totals.items():
+        unit = rt.units.get(rt.units.unit_of_address(email))
+        name = unit.officer_names.get(email, "") if unit else ""
+        rows.append({"officer": email, "name": name, "unit": unit.id if unit else None,
+                     "unit_name": unit.name if unit else "", "submitted": t.submitted, "adopted": t.adopted,
+                     "instructions": t.instructions, "score": _num(t.score), "rank": 0})
+    rank(rows, key="score", within=None)
+    rows.sort(key=lambda r: (r["rank"], r["officer"]))
+    return rows
+
+
+def _sorted_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(result["units"], key=lambda r: (r["class"], r["rank"], r["unit"]))
+
+
+def write_xlsx(rt: Runtime, result: dict[str, Any], path: Path | None = None) -> Path:
+    from mailbot.reports.xlsx import tally_workbook
+
+    if path is None:
+        folder = rt.settings.data_path / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"tally-{result['period']['name']}.xlsx"
+    tally_workbook(result, office=rt.settings.office.name).save(path)
+    return path
+
+
+def queue_unit_tallies(rt: Runtime, period_text: str) -> int:
+    """Queue each unit's own figures to its officers, and the whole table (with XLSX) to the office."""
+    from mailbot.mail import outbox
+
+    result = tally(rt, period_text)
+    pname = result["period"]["name"]
+    now = rt.clock.now()
+    office = rt.settings.office
+    xlsx = write_xlsx(rt, result)
+    queued = 0
+    with rt.db.transaction() as s:
+        for row in result["units"]:
+            unit = rt.units.get(row["unit"])
+            if unit is None or not unit.emails:
+                continue
+            mail = rt.renderer.render("tally", audience="unit", row=row, unit=unit, period=result["period"],
+                                      office=office, rows=[], scheme=result["scheme"], today=now.date())
+            if outbox.queue(s, kind="tally", key=f"tally:{pname}:{row['unit']}", recipients=list(unit.emails),
+                            mail=mail, now=now):
+                queued += 1
+        mail = rt.renderer.render("tally", audience="office", row=None, unit=None, period=result["period"],
+                                  office=office, rows=_sorted_rows(result), scheme=result["scheme"],
+                                  today=now.date(), zero_units=result["zero_information_units"])
+        att = [{"filename": xlsx.name, "path": str(xlsx), "content_type": XLSX_TYPE}]
+        if outbox.queue(s, kind="tally", key=f"tally:{pname}:office", recipients=list(office.emails), mail=mail,
+                        attachments=att, now=now):
+            queued += 1
+    return queued
+
+
+def award_plan(rt: Runtime) -> dict[str, dict[str, int | float]]:
+    """Each class's ``awards`` from the config: whole numbers ≥ 1 are counts, fractions shares."""
+    plan = {}
+    for c in rt.settings.classes:
+        if c.awards:
+            plan[c.id] = {k: int(v) if float(v).is_integer() and v >= 1 else float(v) for k, v in c.awards.items()}
+    return plan
+
+
+def annual_awards(rt: Runtime, year: str | int) -> dict[str, Any]:
+    """年度考核: the year's tally with prizes among units that met every quota, and officers ranked."""
+    from mailbot.scoring.rankings import awards
+
+    text = str(year).strip()
+    if not text.isdigit() or len(text) != 4:
+        raise UsageError(f"bad year {year!r}: give an assessment year such as 2026")
+    result = tally(rt, text, officers=True)
+    try:
+        prizes = awards(result["units"], lambda r: r["eligible"], award_plan(rt))
+    except ValueError as e:
+        raise UsageError(f"classes.awards: {e}") from None
+    for r in result["units"]:
+        r["prize"] = prizes.get(r["unit"])
+    return result
