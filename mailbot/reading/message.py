@@ -162,6 +162,11 @@ class _Reader:
         if ctype in ("message/rfc822", "message/global"):
             self._nested(part, forward=forward)
             return
+        if part.is_multipart() and ctype.startswith("message/"):  # delivery-status: header blocks
+            data = b"\n".join(sub.as_bytes() for sub in part.get_payload() if isinstance(sub, Message))
+            self.attachments.append(make_attachment(_filename(part, self.hint), ctype, data,
+                                                    len(self.attachments) + 1, self.limits))
+            return
         if part.is_multipart():
             self.walk(part, tree_depth + 1, forwards_ok=False)
             return

@@ -30,7 +30,7 @@ _REPLY = re.compile(
 _ON_START = re.compile(r"^\s*On\s.{5,}", re.I)
 _WROTE_END = re.compile(r"\bwrote:\s*$", re.I)
 _FIELD = re.compile(
-    r"^\s*\*?\s*(发件人|寄件者|寄件人|from|发送时间|寄件日期|日期|sent|date|收件人|收件者|to|抄送|副本|cc|"
+    r"^\s*\*?\s*(发件人|寄件者|寄件人|from|发送时间|发送日期|发件时间|发信时间|时间|寄件日期|日期|sent|date|收件人|收件者|to|抄送|副本|cc|"
     r"主题|主旨|subject)\s*\*?\s*[:：]",
     re.I,
 )

@@ -1,0 +1,145 @@
+"""Bad input: each case gives a note in defects or attachment.note, never an exception."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+
+import pytest
+
+from mailbot.reading import ReadingLimits, Unreadable, read_message
+from tests.test_reading_support import docx_bytes, mail, multipart, part, pdf_bytes
+
+
+def _with_attachment(name: str, data: bytes, ctype: str = "application/octet-stream") -> bytes:
+    content_type, body = multipart([
+        part("text/plain; charset=utf-8", "见附件".encode(), encoding="8bit"),
+        part(f'{ctype}; name="{name}"', data, filename_header=f'attachment; filename="{name}"'),
+    ])
+    return mail({"Subject": "x", "Content-Type": content_type}, body)
+
+
+def test_empty_and_non_mail_bytes_are_unreadable():
+    for raw in (b"", b"\r\n  \r\n", b"%PDF-1.4 not a mail at all\n"):
+        with pytest.raises(Unreadable):
+            read_message(raw)
+
+
+def test_truncated_mime_is_read_as_far_as_it_goes():
+    content_type, body = multipart([
+        part("text/plain; charset=gbk", "防汛信息正文".encode("gbk"), encoding="8bit"),
+        part("application/pdf", pdf_bytes([["附件"]]), filename_header="attachment; filename=a.pdf"),
+    ])
+    raw = mail({"Subject": "x", "Content-Type": content_type}, body)
+    cut = raw[: len(raw) - 400]  # inside the base64 of the PDF, closing boundary gone
+    result = read_message(cut)
+    assert result.body_text == "防汛信息正文"
+    assert any("closing MIME boundary missing" in d for d in result.defects)
+    assert result.attachments[0].note == "PDF文件已损坏 / broken PDF"
+
+
+def test_multipart_without_boundary_lines_is_read_as_text():
+    # trec06c style: the structure was flattened, the multipart header stayed
+    raw = mail({"Subject": "x", "Content-Type": 'multipart/mixed; boundary="----=_NextPart_000"'},
+               "各市州卫生局：\r\n现将有关情况通报如下。\r\n".encode("gbk"))
+    result = read_message(raw)
+    assert result.body_text == "各市州卫生局：\n现将有关情况通报如下。"
+    assert "multipart without boundary lines: read as text" in result.defects
+    assert result.repaired
+
+
+def test_oversized_attachment_is_kept_with_a_note():
+    data = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024)
+    result = read_message(_with_attachment("big.pdf", data), ReadingLimits(max_attachment_bytes=1024 * 1024))
+    attachment = result.attachments[0]
+    assert attachment.text is None
+    assert attachment.note.startswith("超出大小限制 / exceeds size limit")
+    assert attachment.data == data
+
+
+def test_encrypted_and_broken_pdf_get_notes():
+    encrypted = read_message(_with_attachment("secret.pdf", pdf_bytes([["机密"]], encrypted=True)))
+    assert encrypted.attachments[0].note == "PDF已加密 / encrypted PDF"
+    broken = read_message(_with_attachment("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog"))
+    assert broken.attachments[0].note == "PDF文件已损坏 / broken PDF"
+    assert broken.attachments[0].text is None
+
+
+def test_pdf_page_limit():
+    pdf = pdf_bytes([[f"第{n}页"] for n in range(1, 6)])
+    result = read_message(_with_attachment("long.pdf", pdf), ReadingLimits(max_pdf_pages=2))
+    attachment = result.attachments[0]
+    assert "第1页" in attachment.text and "第2页" in attachment.text and "第3页" not in attachment.text
+    assert attachment.note == "只读取了前2页 / only the first 2 pages read"
+
+
+def test_docx_that_is_not_a_zip_and_docx_zip_bomb():
+    not_zip = read_message(_with_attachment("信息.docx", b"this is not a zip"))
+    assert not_zip.attachments[0].note == "不是有效的docx文件 / not a valid .docx (not a zip file)"
+    # a real docx plus a member that expands far beyond the limit
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes(["正文"]))) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            bomb.writestr(info, source.read(info))
+        bomb.writestr("word/media/zeros.bin", b"\0" * (3 * 1024 * 1024))
+    result = read_message(_with_attachment("炸弹.docx", buffer.getvalue()),
+                          ReadingLimits(max_unzipped_bytes=1024 * 1024))
+    assert result.attachments[0].text is None
+    assert "zip bomb guard" in result.attachments[0].note
+
+
+def test_doc_without_extractor_gets_a_note():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512
+    result = read_message(_with_attachment("旧格式.doc", ole, "application/msword"))
+    assert result.attachments[0].text is None
+    assert result.attachments[0].note
+
+
+def test_nested_messages_ten_deep_stop_at_the_depth_limit():
+    raw = mail({"Subject": "level 10", "Content-Type": "text/plain; charset=utf-8"}, "最里面".encode())
+    for level in range(9, -1, -1):
+        content_type, body = multipart([part("message/rfc822", raw, encoding="8bit")],
+                                       boundary=f"b{level}")
+        raw = mail({"Subject": f"level {level}", "Content-Type": content_type}, body)
+    result = read_message(raw)
+    assert any("nested deeper than 5" in d for d in result.defects)
+    notes = [a.note for a in result.attachments if a.note]
+    assert notes == ["嵌套过深，未读取 / nested too deep, not read"]
+
+
+def test_huge_subject_is_truncated_with_a_note():
+    subject = "=?utf-8?B?" + base64.b64encode(("很长的标题" * 20000).encode()).decode() + "?="
+    result = read_message(mail({"Subject": subject, "Content-Type": "text/plain"}, b"body"))
+    assert len(result.subject) == 2000
+    assert result.subject.startswith("很长的标题很长")
+    assert any(d.startswith("subject header truncated from 100000 chars") for d in result.defects)
+
+
+def test_unsafe_attachment_names_are_made_safe():
+    content_type, body = multipart([
+        part('application/octet-stream; name="../../etc/passwd"', b"x",
+             filename_header='attachment; filename="..\\\\..\\\\win\\\\报告\x01.txt"'),
+        part("application/octet-stream", b"\x00\x01", filename_header="attachment"),
+    ])
+    result = read_message(mail({"Subject": "x", "Content-Type": content_type}, body))
+    assert [a.filename for a in result.attachments] == ["报告.txt", "attachment-2.bin"]
+
+
+def test_garbage_bytes_in_gb_text_are_dropped_with_a_note():
+    data = "第一行正常\n".encode("gbk") + b"\x80\xff broken\n" + "第三行".encode("gbk")
+    raw = mail({"Subject": "x", "Content-Type": "text/plain; charset=gb2312", "Content-Transfer-Encoding": "8bit"},
+               data)
+    result = read_message(raw)
+    assert result.body_text == "第一行正常\n broken\n第三行"
+    assert "\ufffd" not in result.body_text
+    assert any("undecodable bytes dropped" in d for d in result.defects)
+    assert result.repaired
+
+
+def test_header_junk_before_headers_is_skipped():
+    raw = b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + mail({"Subject": "ok", "Content-Type": "text/plain"}, b"hi")
+    result = read_message(raw)
+    assert result.subject == "ok" and result.body_text == "hi"
+    assert "text before the mail headers skipped" in result.defects
