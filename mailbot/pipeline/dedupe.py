@@ -19,22 +19,39 @@ LOOKBACK = timedelta(days=400)  # exact resends are caught within about an asses
 MAX_CANDIDATES = 3000
 
 
+_parsed: dict[tuple[int, str], resubmission.Fingerprint] = {}  # (submission id, hex) -> parsed, per process
+
+
+def _fingerprint(sub_id: int, hex_text: str) -> resubmission.Fingerprint | None:
+    key = (sub_id, hex_text[:64])
+    fp = _parsed.get(key)
+    if fp is None:
+        try:
+            fp = resubmission.Fingerprint.from_hex(hex_text)
+        except Exception:  # noqa: BLE001 - an unreadable old fingerprint only loses the back-stop
+            return None
+        if len(_parsed) > 50_000:
+            _parsed.clear()
+        _parsed[key] = fp
+    return fp
+
+
 def _candidates(intake: Intake) -> list[resubmission.Candidate]:
+    """Earlier accepted items of the same unit (or sender): only the columns the rule needs."""
     assert intake.mail is not None and intake.received_at is not None
-    q = select(Submission).where(Submission.status == "accepted", Submission.fingerprint.is_not(None),
-                                 Submission.received_at >= intake.received_at - LOOKBACK)
+    q = select(Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint).where(
+        Submission.status == "accepted", Submission.fingerprint.is_not(None),
+        Submission.received_at >= intake.received_at - LOOKBACK)
     if intake.unit_id:
         q = q.where(Submission.unit_id == intake.unit_id)
     else:
         q = q.where(Submission.sender == intake.mail.sender)
-    rows = intake.session.scalars(q.order_by(Submission.received_at.desc()).limit(MAX_CANDIDATES))
     out = []
-    for row in rows:
-        try:
-            fp = resubmission.Fingerprint.from_hex(row.fingerprint or "")
-        except Exception:  # noqa: BLE001 - an unreadable old fingerprint only loses the back-stop
-            continue
-        out.append(resubmission.Candidate(row, fp, row.subject, row.received_at))
+    for sub_id, subject, received_at, hex_text in intake.session.execute(
+            q.order_by(Submission.received_at.desc()).limit(MAX_CANDIDATES)):
+        fp = _fingerprint(sub_id, hex_text or "")
+        if fp is not None:
+            out.append(resubmission.Candidate(sub_id, fp, subject, received_at))
     return out
 
 
@@ -53,7 +70,7 @@ def run(rt: Runtime, intake: Intake) -> None:
         if found is None:
             continue
         cand, score, why = found
-        original: Submission = cand.key
+        original = intake.session.get(Submission, cand.key)
         item.status, item.duplicate_of = "duplicate", original
         item.correction = resubmission.is_correction(item.subject) or "correction" in why
         item.status_reason = f"{why}: repeats {original.receipt} (similarity {score:.2f})"
