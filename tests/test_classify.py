@@ -217,3 +217,20 @@ def test_evaluate_counts_a_confusion_matrix():
     assert report.confusion["emergency"]["meeting"] == 1
     assert report.per_class["meeting"].precision == 0.5
     assert report.per_class["emergency"].recall == 0.0
+
+
+def test_vague_item_falls_back_to_work_news_not_emergency(classifier):
+    d = classifier.classify("书香伴夏 全民阅读点亮暑期生活", "暑期里，各地图书馆迎来读者高峰。")
+    assert d.category == "progress"
+    assert d.confidence <= 0.5
+    assert "一般动态" in d.reasons[0]
+
+
+def test_retrained_learns_office_corrections(classifier):
+    subject = "关于XX镇“厕所革命”推进中群众意愿的情况"
+    corrections = [(subject, "群众普遍希望改厕后有配套抽运服务。", "problem")] * 3
+    retrained = classifier.retrained(corrections)
+    d = retrained.classify("Fw: " + subject, "")
+    assert (d.category, d.reasons) == ("problem", ["办公室更正: 同题信息"])
+    assert retrained.model.predict_proba(subject, "")["problem"] > 0.5
+    assert classifier.classify(subject, "").category != "problem"  # the original is unchanged

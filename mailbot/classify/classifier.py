@@ -16,7 +16,10 @@ from .text import add_words
 
 MODEL_SHARE = 0.5      # weight of the model against the cue rules
 RULE_SHARPNESS = 2.0   # cue scores are raised to this power before normalising
+RULE_DOUBT = 1.0       # pseudo-score of "no cue": a lone weak keyword leaves some say to the model
 MAX_REASONS = 3
+FALLBACK_CATEGORY = "progress"  # general work news: where an item without any cue belongs
+FALLBACK_BELOW = 0.6            # model probability under which an uncued winner is not trusted
 
 # Subject noise that says nothing about the content: forwards, unit tags, submission words.
 _SUBJECT_NOISE = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*|【[^】]{0,30}】|\[[^\]]{0,30}\]|"
@@ -38,16 +41,21 @@ class Classifier:
     """Classifies 政务信息 items into the categories of a taxonomy."""
 
     def __init__(self, taxonomy: list[CategorySpec], model: Model | None = None,
-                 training: list[tuple[str, str, str]] | None = None) -> None:
+                 training: list[tuple[str, str, str]] | None = None,
+                 fallback: str | None = FALLBACK_CATEGORY) -> None:
         self.taxonomy = taxonomy
+        # An item with no cue for the model's pick and a weak model goes to the general category,
+        # so that vague text never raises an emergency alert on the model's say alone.
+        self.fallback = fallback if any(s.id == fallback for s in taxonomy) else None
         self._compiled = compile_specs(taxonomy)
         self._model = model
         self._training = training
         self._key = (tuple((s.id, tuple(s.examples)) for s in taxonomy),)
+        self._corrected: dict[str, str] = {}
 
     @classmethod
     def build(cls, taxonomy: list[CategorySpec] | None = None, extra_words: Iterable[str] = (),
-              model_path: Path | None = None) -> "Classifier":
+              model_path: Path | None = None, fallback: str | None = FALLBACK_CATEGORY) -> "Classifier":
         """A classifier for ``taxonomy`` (default six); model from ``model_path`` if it exists,
         else trained from the shipped labelled data at first use and cached in memory."""
         taxonomy = taxonomy or default_taxonomy()
@@ -57,7 +65,7 @@ class Classifier:
         model = None
         if model_path is not None and Path(model_path).exists():
             model = load_model(Path(model_path))
-        return cls(taxonomy, model)
+        return cls(taxonomy, model, fallback=fallback)
 
     @property
     def model(self) -> Model:
@@ -75,21 +83,41 @@ class Classifier:
                         _models[key] = self._model
         return self._model
 
+    def retrained(self, corrections: Iterable[tuple[str, str, str]], weight: int = 2) -> "Classifier":
+        """A new classifier trained on the shipped data plus the office's (subject, text, category)
+        corrections, each counted ``weight`` times so that they outweigh similar shipped items."""
+        corrections = [tuple(c) for c in corrections]
+        data = [e.as_tuple() for e in load_labelled()] + [c for c in corrections for _ in range(weight)]
+        out = Classifier(self.taxonomy, train(data, self.taxonomy), fallback=self.fallback)
+        # The same item again (a resubmission) takes the office's category outright.
+        out._corrected = {**self._corrected, **{prepare(_clean_subject(s), "")[0]: c
+                                                for s, _, c in corrections if len(s.strip()) >= 4}}
+        return out
+
     def classify(self, subject: str, text: str) -> Decision:
         """Category of one item; the subject weighs more than the body."""
         title, body = prepare(_clean_subject(subject or ""), text or "")
+        if title in self._corrected:
+            return Decision(self._corrected[title], 1.0, ["办公室更正: 同题信息"])
         if len(title) < 4:
             title = _first_line(body) or title
         model_p = self.model.predict_proba(title, body)
         cues = score_cues(self._compiled, title, body)
         rule_raw = {cid: cs.score ** RULE_SHARPNESS for cid, cs in cues.items()}
-        total = sum(rule_raw.values())
+        # Weak cue evidence leaves part of the rules' share to the model (RULE_DOUBT).
+        total = sum(rule_raw.values()) + RULE_DOUBT
         combined: dict[str, float] = {}
         for spec in self.taxonomy:
             m = model_p.get(spec.id, 0.0)
-            r = rule_raw[spec.id] / total if total > 0 else m
+            r = (rule_raw[spec.id] + RULE_DOUBT * m) / total if total > 0 else m
             combined[spec.id] = MODEL_SHARE * m + (1 - MODEL_SHARE) * r
         best = max(self.taxonomy, key=lambda s: combined[s.id]).id
+        if (self.fallback and best != self.fallback and cues[best].score == 0
+                and model_p.get(best, 0.0) < FALLBACK_BELOW):
+            weak = model_p.get(best, 0.0)
+            best = self.fallback
+            reasons = [f"无明显特征，按一般动态处理（模型倾向 {weak:.2f}）"]
+            return Decision(best, round(min(combined[best], 0.5), 3), reasons + [f"模型: {model_p.get(best, 0.0):.2f}"])
         reasons = [text for _, text in sorted(cues[best].reasons, key=lambda r: -r[0])[:MAX_REASONS]]
         reasons.append(f"模型: {model_p.get(best, 0.0):.2f}")
         return Decision(best, round(min(max(combined[best], 0.0), 1.0), 3), reasons)
