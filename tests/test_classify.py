@@ -234,3 +234,10 @@ def test_retrained_learns_office_corrections(classifier):
     assert (d.category, d.reasons) == ("problem", ["办公室更正: 同题信息"])
     assert retrained.model.predict_proba(subject, "")["problem"] > 0.5
     assert classifier.classify(subject, "").category != "problem"  # the original is unchanged
+
+
+def test_generic_subject_uses_the_items_own_title_from_the_body(classifier):
+    body = "签发人：王建国\n关于全市村卫生室运行情况的调研报告\n调研组走访了30个村卫生室。"
+    d = classifier.classify("通化市卫生局报送信息", body)
+    assert d.category == "research"
+    assert any("调研报告" in r for r in d.reasons)

@@ -24,6 +24,10 @@ FALLBACK_BELOW = 0.6            # model probability under which an uncued winner
 # Subject noise that says nothing about the content: forwards, unit tags, submission words.
 _SUBJECT_NOISE = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*|【[^】]{0,30}】|\[[^\]]{0,30}\]|"
                             r"(报送|上报|投稿|信息|政务信息)\s*[:：-]\s*)+", re.IGNORECASE)
+# Subjects that only say "here is an item": the item's own title is then the body's first line.
+_GENERIC_SUBJECT = re.compile(r"^.{0,16}?(报送|上报|投稿|提交|转发)?的?(政务|工作)?(信息|稿件|材料|动态)(一则|一篇|\d+[则篇条])?[。.!！]?$"
+                              r"|^(无主题|无标题|no subject|\(no subject\))$", re.IGNORECASE)
+_HEADER_LINE = re.compile(r"^(报送单位|信息员|签发人|联系人|联系电话|审核人|附件|各位|您好|领导|办公室)")
 _models: dict[tuple, Model] = {}
 _models_lock = threading.Lock()
 
@@ -99,7 +103,7 @@ class Classifier:
         title, body = prepare(_clean_subject(subject or ""), text or "")
         if title in self._corrected:
             return Decision(self._corrected[title], 1.0, ["办公室更正: 同题信息"])
-        if len(title) < 4:
+        if len(title) < 4 or (_GENERIC_SUBJECT.match(title) and not _has_cue(self._compiled, title)):
             title = _first_line(body) or title
         model_p = self.model.predict_proba(title, body)
         cues = score_cues(self._compiled, title, body)
@@ -127,10 +131,14 @@ def _clean_subject(subject: str) -> str:
     return _SUBJECT_NOISE.sub("", subject).strip()
 
 
+def _has_cue(compiled, title: str) -> bool:
+    return any(cs.score > 0 for cs in score_cues(compiled, title, "").values())
+
+
 def _first_line(body: str) -> str:
     for line in body.splitlines():
         line = line.strip()
-        if len(line) >= 4:
+        if len(line) >= 4 and not _HEADER_LINE.match(line):
             return line[:60]
     return ""
 
