@@ -1,0 +1,36 @@
+"""``mailbot digest --week 2026-W07 [--dry-run]``: the office's weekly digest."""
+
+from __future__ import annotations
+
+import click
+
+from mailbot.cli import CliState, main, pass_state
+
+
+@main.command()
+@click.option("--week", "-w", "week", required=True, metavar="W", help="ISO week, e.g. 2026-W07.")
+@click.option("--dry-run", is_flag=True, help="Print the digest to stdout; queue and send nothing.")
+@pass_state
+def digest(state: CliState, week: str, dry_run: bool) -> None:
+    """The office's weekly digest of everything received in week W."""
+    from mailbot.mail import outbox
+    from mailbot.reports.digest import digest_data, queue_digest, render_digest
+
+    rt = state.runtime()
+    if dry_run:
+        mail = render_digest(rt, digest_data(rt, week))
+        click.echo(f"Subject: {mail.subject}\n")
+        click.echo(mail.text, nl=False)
+        return
+    emails = rt.settings.office.emails
+    if not emails:
+        from mailbot.errors import UsageError
+
+        raise UsageError("[office] emails is empty: nowhere to send the digest (use --dry-run to print it)")
+    row = queue_digest(rt, week)
+    name = rt.calendar.parse(week).name
+    sent = outbox.flush(rt)
+    if row is None:
+        click.echo(f"{name} 周报此前已生成，未重复发送（本次发出待发邮件 {sent.sent} 封）")
+    else:
+        click.echo(f"{name} 周报已生成并发往 {', '.join(emails)}（本次发出 {sent.sent} 封，待重试 {sent.deferred} 封）")

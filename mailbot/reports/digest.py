@@ -1,0 +1,151 @@
+"""The office's weekly digest (周报): everything the mailbox received in one ISO week.
+
+``digest_data`` gathers plain, JSON-ready data; ``queue_digest`` renders ``templates/digest/``
+and queues one mail to ``[office] emails`` under the key ``digest:{week}``, so the weekly job
+and a manual ``mailbot digest`` never send the same week twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from mailbot.db.models import CategoryCorrection, OutboxMail, Submission
+from mailbot.errors import UsageError
+from mailbot.reports.periods import bounds
+from mailbot.resubmission import is_correction
+from mailbot.runtime import Runtime
+from mailbot.scoring.calendar import Period
+
+log = logging.getLogger("mailbot.digest")
+
+_WEEK = re.compile(r"^\s*\d{4}-[Ww]\d{1,2}\s*$")
+UNCATEGORIZED = "未分类"
+
+
+def parse_week(rt: Runtime, week_text: str) -> Period:
+    """'2026-W07' -> the ISO week (Monday..Sunday, local dates); UsageError otherwise."""
+    if not isinstance(week_text, str) or not _WEEK.match(week_text):
+        raise UsageError(f"bad week {week_text!r}: use an ISO week like 2026-W07")
+    try:
+        return rt.calendar.parse(week_text)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
+    """Counts and lists for one ISO week, by received time in ``rt.settings.timezone``."""
+    week = parse_week(rt, week_text)
+    tz = rt.settings.tz
+    start, end = bounds(week, tz)
+    names = rt.category_names
+    review_below = rt.settings.classify.review_below
+
+    with rt.db.session() as s:
+        subs = list(s.scalars(select(Submission).where(Submission.received_at >= start, Submission.received_at < end)
+                              .order_by(Submission.received_at, Submission.id)))
+        originals = {x.id: x.receipt for x in subs}
+        missing = {x.duplicate_of for x in subs if x.duplicate_of and x.duplicate_of not in originals}
+        if missing:
+            originals.update(dict(s.execute(select(Submission.id, Submission.receipt)
+                                            .where(Submission.id.in_(missing))).all()))
+        fixes = s.execute(select(CategoryCorrection, Submission.receipt, Submission.subject, Submission.unit_id)
+                          .join(Submission, Submission.id == CategoryCorrection.submission_id)
+                          .where(CategoryCorrection.corrected_at >= start, CategoryCorrection.corrected_at < end)
+                          .order_by(CategoryCorrection.corrected_at, CategoryCorrection.id)).all()
+        corrections = [{
+            "receipt": receipt, "subject": subject, "unit": unit_id, "unit_name": _unit_name(rt, unit_id),
+            "old_category": c.old_category, "old_name": names.get(c.old_category or "", c.old_category or UNCATEGORIZED),
+            "category": c.category, "name": names.get(c.category, c.category),
+            "by": c.corrected_by, "at": c.corrected_at.astimezone(tz).strftime("%m-%d %H:%M"),
+        } for c, receipt, subject, unit_id in fixes]
+
+    def base(x: Submission) -> dict[str, Any]:
+        local = x.received_at.astimezone(tz)
+        return {"receipt": x.receipt, "received_at": local.isoformat(), "received": local.strftime("%m-%d %H:%M"),
+                "sender": x.sender, "sender_name": x.sender_name, "subject": x.subject, "unit": x.unit_id,
+                "unit_name": _unit_name(rt, x.unit_id), "category": x.category,
+                "category_name": names.get(x.category or "", x.category or UNCATEGORIZED),
+                "confidence": round(x.category_confidence, 3) if x.category_confidence is not None else None}
+
+    by_status: dict[str, list[Submission]] = {k: [] for k in ("accepted", "duplicate", "unassigned", "ignored",
+                                                               "quarantined")}
+    for x in subs:
+        by_status.setdefault(x.status, []).append(x)
+    accepted = by_status["accepted"]
+
+    unit_rows = []
+    for u in rt.units:
+        unit_rows.append({"unit": u.id, "name": u.name, "class": u.class_id,
+                          "accepted": sum(1 for x in accepted if x.unit_id == u.id),
+                          "duplicate": sum(1 for x in by_status["duplicate"] if x.unit_id == u.id)})
+    category_rows = [{"category": cid, "name": cname, "count": sum(1 for x in accepted if x.category == cid)}
+                     for cid, cname in names.items()]
+    uncategorized = sum(1 for x in accepted if x.category not in names)
+    if uncategorized:
+        category_rows.append({"category": None, "name": UNCATEGORIZED, "count": uncategorized})
+
+    # Low confidence: the classifier's own guesses only; once the office has corrected one, it is settled.
+    review = [{**base(x), "reasons": list(x.category_reasons or [])}
+              for x in subs if x.status in ("accepted", "unassigned") and x.category_by is None
+              and (x.category is None or (x.category_confidence or 0) < review_below)]
+
+    return {
+        "week": {"name": week.name, "start": week.start.isoformat(), "end": week.end.isoformat(),
+                 "start_cn": _cn_date(week.start), "end_cn": _cn_date(week.end)},
+        "office": rt.settings.office.name,
+        "review_below": review_below,
+        "totals": {"received": len(subs), **{k: len(v) for k, v in by_status.items()}},
+        "units": unit_rows,
+        "categories": category_rows,
+        "accepted": [base(x) for x in accepted],
+        "unassigned": [{**base(x), "reason": x.status_reason} for x in by_status["unassigned"]],
+        "duplicates": [{**base(x), "duplicate_of": originals.get(x.duplicate_of) if x.duplicate_of else None,
+                        "correction": is_correction(x.subject) or "correction" in (x.status_reason or ""),
+                        "reason": x.status_reason} for x in by_status["duplicate"]],
+        "quarantined": [{**base(x), "reason": x.status_reason} for x in by_status["quarantined"]],
+        "ignored": [{**base(x), "reason": x.status_reason} for x in by_status["ignored"]],
+        "review": review,
+        "corrections": corrections,
+        "zero_units": [{"unit": r["unit"], "name": r["name"], "class": r["class"]}
+                       for r in unit_rows if r["accepted"] == 0],
+    }
+
+
+def _unit_name(rt: Runtime, unit_id: str | None) -> str | None:
+    u = rt.units.get(unit_id)
+    return u.name if u else unit_id
+
+
+def render_digest(rt: Runtime, data: dict[str, Any]):
+    """The digest mail (subject, text, HTML) from ``digest_data``'s result."""
+    return rt.renderer.render("digest", d=data, office=rt.settings.office,
+                              generated=rt.clock.now().strftime("%Y-%m-%d %H:%M"))
+
+
+def queue_digest(rt: Runtime, week_text: str) -> OutboxMail | None:
+    """Queue the week's digest to the office; None when already queued or no office address."""
+    from mailbot.mail import outbox
+
+    data = digest_data(rt, week_text)
+    key = f"digest:{data['week']['name']}"
+    if not rt.settings.office.emails:
+        log.warning("digest %s not queued: [office] emails is empty", data["week"]["name"])
+        return None
+    mail = render_digest(rt, data)
+    with rt.db.transaction() as s:
+        row = outbox.queue(s, kind="digest", key=key, recipients=list(rt.settings.office.emails), mail=mail,
+                           now=rt.clock.now())
+        if row is None:
+            log.info("digest %s already queued", data["week"]["name"])
+            return None
+        s.expunge(row)
+        return row
