@@ -152,6 +152,13 @@ def _non_ascii(text: str) -> int:
     return sum(1 for ch in text if ch > "\x7f")
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_utf8_sequences(data: bytes) -> bool:
+    return _UTF8_SEQUENCE.search(data) is not None
+
+
 def _line_ladder(line: bytes, codec: str) -> tuple[str | None, str | None]:
     """One line that the part's codec cannot read: UTF-8, GB or Big5 if they fit, else Latin."""
     text = _strict(line, "utf-8")
@@ -161,6 +168,8 @@ def _line_ladder(line: bytes, codec: str) -> tuple[str | None, str | None]:
         text = _strict(line, alt)
         if text is not None and (cjk_score(text) >= 0.3 or alt == "gb18030" and _gb2312_shaped(line)):
             return text, alt
+    if codec == "utf-8" and _has_utf8_sequences(line):
+        return None, None  # damaged UTF-8: drop the bad bytes, keep the rest
     if codec not in ("gb18030", "big5hkscs"):
         text = _strict(line, "cp1252")
         if text is not None:

@@ -49,7 +49,11 @@ def _word_bytes(encoding: str, payload: str) -> bytes:
             return base64.b64decode(payload)
         except (binascii.Error, ValueError):
             return base64.b64decode(payload[: len(payload) // 4 * 4] or b"")
-    return binascii.a2b_qp(payload.replace("_", " ").encode("ascii", "replace"), header=True)
+    try:  # raw 8-bit bytes inside a Q word (seen in the wild) were read as Latin-1 text
+        data = payload.encode("latin-1")
+    except UnicodeEncodeError:
+        data = payload.encode("utf-8")
+    return binascii.a2b_qp(data.replace(b"_", b" "), header=True)
 
 
 def decode_words(text: str) -> str:
