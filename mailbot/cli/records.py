@@ -90,7 +90,7 @@ def category(state: CliState, receipt: str, category_id: str) -> None:
     click.echo(records.set_category(state.runtime(), receipt, category_id, by=_by()).line)
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # so "-5" is points, not an option
 @click.argument("unit")
 @click.argument("points")
 @click.option("--reason", "-r", required=True, metavar="T", help="Why (e.g. 基础工作 2026年度).")
