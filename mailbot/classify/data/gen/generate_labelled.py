@@ -21,6 +21,7 @@ from generators_progress import progress_items  # noqa: E402
 from handwritten import HANDWRITTEN  # noqa: E402
 from handwritten_fresh import FRESH  # noqa: E402
 from handwritten_holdout import HOLDOUT  # noqa: E402
+from handwritten_batch4 import BATCH4  # noqa: E402
 
 
 def main() -> None:
@@ -47,8 +48,9 @@ def main() -> None:
             n += 1
             out.append({"id": f"L{n:04d}", "subject": subj, "text": text, "category": c,
                         "split": "train" if i < cut else "test"})
-    # Second batch: used to tune the cue rules, so training only. Third batch: held out, test only.
-    for batch, split in ((FRESH, "train"), (HOLDOUT, "test")):
+    # Second and fourth batches: measured once, then used to tune the rules, so training only.
+    # Third batch: held out, test only.
+    for batch, split in ((FRESH, "train"), (HOLDOUT, "test"), (BATCH4, "train")):
         for subj, text, c in batch:
             assert subj not in seen, subj
             seen.add(subj)
