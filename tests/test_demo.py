@@ -152,3 +152,15 @@ def test_a_second_poll_changes_nothing(demo: dict) -> None:
     listed = mailbot(demo["work"], "submissions", "--format", "json")
     assert json.loads(listed.stdout) == demo["rows"]
     assert sorted(p.name for p in demo["outbox"].glob("*.eml")) == demo["files"]
+
+
+def test_weekly_digest_of_the_demo_week(demo: dict) -> None:
+    """2026-W07 (9–15 Feb) holds 06 (四平, by its 报送单位 line), 07 (the emergency) and 08 (auto-reply)."""
+    out = mailbot(demo["work"], "digest", "--week", "2026-W07", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    rows = {r["message_id"]: r for r in demo["rows"]}
+    for name in ("06-siping-163-html.eml", "07-hospital-emergency.eml"):
+        assert rows[EXPECTED[name][0]]["receipt"] in out.stdout
+    assert "计分信息 2 条" in out.stdout and "不计入 1 件" in out.stdout
+    assert "长春市卫生局、吉林市卫生局、延边州卫生局" in out.stdout  # 零信息 units that week
+    assert sorted(p.name for p in demo["outbox"].glob("*.eml")) == demo["files"]  # a dry run sends nothing
