@@ -241,3 +241,12 @@ def test_generic_subject_uses_the_items_own_title_from_the_body(classifier):
     d = classifier.classify("通化市卫生局报送信息", body)
     assert d.category == "research"
     assert any("调研报告" in r for r in d.reasons)
+
+
+def test_config_table_for_a_default_id_keeps_the_default_cues():
+    specs = taxonomy_from_config([{"id": "emergency", "name": "突发事件", "keywords": ["险情"]},
+                                  {"id": "meeting"}])
+    default = {s.id: s for s in default_taxonomy()}
+    assert specs[0].name == "突发事件" and specs[0].keywords == ["险情"]
+    assert specs[0].title_patterns == default["emergency"].title_patterns
+    assert specs[1] == default["meeting"]

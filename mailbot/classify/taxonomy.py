@@ -136,25 +136,37 @@ def default_taxonomy() -> list[CategorySpec]:
 
 
 def taxonomy_from_config(items: list[dict]) -> list[CategorySpec]:
-    """Build categories from config ``[[categories]]`` tables; an unknown key raises ValueError naming it."""
+    """Build categories from config ``[[categories]]`` tables; an unknown key raises ValueError naming it.
+
+    A table whose ``id`` is a default category only needs the keys it changes: the others
+    (cue rules included) are taken from ``default_taxonomy()``. ``name`` is required otherwise.
+    """
     allowed = {f.name for f in fields(CategorySpec)}
+    defaults = {spec.id: spec for spec in default_taxonomy()}
     specs: list[CategorySpec] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
         unknown = sorted(set(item) - allowed)
         if unknown:
             raise ValueError(f"categories[{index}]: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
-        for required in ("id", "name"):
-            if not isinstance(item.get(required), str) or not item[required].strip():
-                raise ValueError(f"categories[{index}]: key {required!r} must be a non-empty string")
+        if not isinstance(item.get("id"), str) or not item["id"].strip():
+            raise ValueError(f"categories[{index}]: key 'id' must be a non-empty string")
+        base = defaults.get(item["id"])
+        if base is not None:
+            item = {**{f.name: getattr(base, f.name) for f in fields(CategorySpec)}, **item}
+        if not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise ValueError(f"categories[{index}]: key 'name' must be a non-empty string")
         for key in ("keywords", "title_patterns", "body_cues", "examples"):
-            value = item.get(key, [])
+            value = item.get(key, [])  # a list copied from a default is fine too
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"categories[{index}]: key {key!r} must be a list of strings")
         if item["id"] in seen:
             raise ValueError(f"categories[{index}]: duplicate id {item['id']!r}")
         seen.add(item["id"])
-        specs.append(CategorySpec(**item))
+        try:
+            specs.append(CategorySpec(**{k: (list(v) if isinstance(v, list) else v) for k, v in item.items()}))
+        except ValueError as exc:
+            raise ValueError(f"categories[{index}]: {exc}") from exc
     if not specs:
         raise ValueError("categories: at least one category is needed")
     return specs
