@@ -6,7 +6,7 @@ import base64
 from datetime import datetime, timedelta, timezone
 
 from mailbot.reading import ReadingLimits, read_message, split_cover_and_items
-from tests.test_reading_support import docx_bytes, mail, multipart, part, pdf_bytes
+from tests.test_reading_support import doc_bytes, docx_bytes, mail, multipart, part, pdf_bytes
 
 ITEM = "长春市卫生局召开2024年防汛工作会议。会议要求各医疗机构做好应急准备，朱镕基同志曾强调防汛工作的重要性。"
 
@@ -169,6 +169,20 @@ def test_cover_note_with_docx_and_pdf_items():
     assert result.item_text().startswith("关于开展卫生应急演练的信息")
     cover, items = split_cover_and_items(result)
     assert cover == "请查收附件。" and [a.filename for a in items] == ["应急演练信息.docx", "简报.pdf"]
+
+
+def test_word97_doc_and_wps_attachments_are_read():
+    text = "关于做好防汛工作的信息\n报送单位：长春市卫生局\n会议要求落实责任。"
+    ctype, body = multipart([
+        part("text/plain; charset=gbk", "见附件".encode("gbk"), encoding="8bit"),
+        part('application/msword; name="=?GBK?B?' + base64.b64encode("防汛.doc".encode("gbk")).decode() + '?="',
+             doc_bytes(text), filename_header="attachment"),
+        part("application/octet-stream", doc_bytes("WPS文字保存的信息"), filename_header="attachment; filename=b.wps"),
+    ])
+    result = read_message(mail({"Subject": "x", "Content-Type": ctype}, body))
+    assert [(a.filename, a.text, a.note) for a in result.attachments] == [
+        ("防汛.doc", text, None), ("b.wps", "WPS文字保存的信息", None)]
+    assert [a.filename for a in split_cover_and_items(result)[1]] == ["防汛.doc", "b.wps"]
 
 
 def test_long_body_is_the_item_even_with_attachment():

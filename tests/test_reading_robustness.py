@@ -90,11 +90,13 @@ def test_docx_that_is_not_a_zip_and_docx_zip_bomb():
     assert "zip bomb guard" in result.attachments[0].note
 
 
-def test_doc_without_extractor_gets_a_note():
+def test_broken_and_fake_doc_get_notes():
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512
     result = read_message(_with_attachment("旧格式.doc", ole, "application/msword"))
     assert result.attachments[0].text is None
-    assert result.attachments[0].note
+    assert result.attachments[0].note == "doc/wps文件已损坏 / broken .doc/.wps file"
+    fake = read_message(_with_attachment("假的.wps", b"just text", "application/octet-stream"))
+    assert fake.attachments[0].note == "不是有效的doc/wps文件 / not a valid .doc/.wps file"
 
 
 def test_nested_messages_ten_deep_stop_at_the_depth_limit():

@@ -126,3 +126,65 @@ def _stream(data: bytes, compress: bool = False) -> bytes:
         data = zlib.compress(data)
         return f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream"
     return f"<< /Length {len(data)} >>\nstream\n".encode() + data + b"\nendstream"
+
+
+def doc_bytes(text: str) -> bytes:
+    """A minimal Word 97 .doc: a compound file with a FIB, a UTF-16 text piece and a piece table."""
+    import struct
+
+    chars = text.replace("\n", "\r") + "\r"
+    text_at = 1024
+    word = bytearray(text_at) + chars.encode("utf-16-le")
+    csw, cslw, cb_fclcb = 14, 22, 93
+    struct.pack_into("<HH", word, 0, 0xA5EC, 0x00C1)
+    struct.pack_into("<H", word, 0x0A, 0x0200)  # fWhichTblStm: the table stream is 1Table
+    struct.pack_into("<H", word, 32, csw)
+    lw_at = 34 + csw * 2
+    struct.pack_into("<H", word, lw_at, cslw)
+    struct.pack_into("<i", word, lw_at + 2 + 3 * 4, len(chars))  # ccpText
+    fclcb_at = lw_at + 2 + cslw * 4
+    struct.pack_into("<H", word, fclcb_at, cb_fclcb)
+    plc = struct.pack("<ii", 0, len(chars)) + struct.pack("<HIH", 0, text_at, 0)
+    clx = b"\x02" + struct.pack("<I", len(plc)) + plc
+    table = bytearray(512) + clx
+    struct.pack_into("<II", word, fclcb_at + 2 + 33 * 8, 512, len(clx))  # fcClx, lcbClx
+    return _compound_file({"WordDocument": bytes(word), "1Table": bytes(table)})
+
+
+def _compound_file(streams: dict[str, bytes]) -> bytes:
+    """A version 3 compound file (512-byte sectors); streams padded past the mini-stream cutoff."""
+    import struct
+
+    end, free, fat_mark = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    sector = 512
+    data_sectors: list[bytes] = []
+    fat = [fat_mark, end]  # sector 0: FAT, sector 1: directory
+    entries = []
+    for name, payload in streams.items():
+        padded = payload + b"\0" * (max(4096, len(payload)) - len(payload))
+        padded += b"\0" * (-len(padded) % sector)
+        start = 2 + len(data_sectors)
+        count = len(padded) // sector
+        for i in range(count):
+            data_sectors.append(padded[i * sector : (i + 1) * sector])
+            fat.append(start + i + 1 if i < count - 1 else end)
+        entries.append((name, start, len(padded)))
+    assert len(fat) <= sector // 4
+    fat += [free] * (sector // 4 - len(fat))
+
+    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", left, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
+                + struct.pack("<IQ", start, size))
+
+    directory = entry("Root Entry", 5, free, free, 1, end, 0)
+    for i, (name, start, size) in enumerate(entries):
+        right = i + 2 if i + 1 < len(entries) else free
+        directory += entry(name, 2, free, right, free, start, size)
+    directory = directory.ljust(sector, b"\0")
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    return header + struct.pack(f"<{len(fat)}I", *fat) + directory + b"".join(data_sectors)
