@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from common import R
+from common import CITIES, R
 from generators_emergency import emergency_items  # noqa: E402
 from generators_meeting import meeting_items  # noqa: E402
 from generators_research import research_items  # noqa: E402
@@ -22,6 +22,15 @@ from handwritten import HANDWRITTEN  # noqa: E402
 from handwritten_fresh import FRESH  # noqa: E402
 from handwritten_holdout import HOLDOUT  # noqa: E402
 from handwritten_batch4 import BATCH4  # noqa: E402
+
+
+def _tidy(text: str) -> str:
+    """Join city and unit names cleanly: 长春市 + 市卫生局 -> 长春市卫生局 (after drawing, so the
+    random stream and thus the split stay as they were)."""
+    for city in CITIES:
+        for unit_start in ("市", "县"):
+            text = text.replace(city + unit_start, city)
+    return text
 
 
 def main() -> None:
@@ -37,7 +46,7 @@ def main() -> None:
         if subj in seen:
             continue
         seen.add(subj)
-        by_cat.setdefault(cat, []).append((subj, re.sub(r"\n{3,}", "\n\n", text.strip()), cat))
+        by_cat.setdefault(cat, []).append((_tidy(subj), _tidy(re.sub(r"\n{3,}", "\n\n", text.strip())), cat))
     out = []
     n = 0
     for cat in sorted(by_cat):

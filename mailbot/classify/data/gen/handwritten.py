@@ -87,7 +87,8 @@ def _adapted_news() -> list[tuple[str, str, str]]:
     for line in path.open(encoding="utf-8"):
         it = json.loads(line)
         title = it["title"].strip()
-        text = re.sub(r"<[^>]+>", "\n", it["text"]).replace("央视网消息（新闻联播）：", "").strip()
+        text = re.sub(r"<[^>]+>", "\n", it["text"])
+        text = re.sub(r"央视网消息\s*（新闻联播）：", "", text).strip()
         text = re.sub(r"\n+", "\n", text)[:600]
         if "联播" in title or "快评" in title or len(text) < 80:
             continue
