@@ -150,3 +150,13 @@ def test_traditional_reply_header_goes_to_quoted_text():
     mail = _read("pi-ibm-acpi-devel-59838e3e.eml")
     assert mail.quoted_text.startswith("Nitin Joshi1 <njoshi1@lenovo.com> 於 2024年9月2日 週一 下午9:42寫道：")
     assert "於 2024年9月2日" not in mail.body_text
+
+
+def test_alimail_bounce_reads_the_returned_eml_but_is_no_forward():
+    mail = _read("pi-linux-erofs-1bd0c50f.eml")
+    assert mail.forwarded is False
+    assert mail.body_text.startswith("很抱歉您发送的邮件被退回")
+    returned = mail.attachments[0]
+    assert returned.filename == "Re [PATCH] erofs remove more unnecessary #ifdefs.eml"
+    assert returned.content_type == "message/rfc822"
+    assert returned.text.startswith("Reviewed-by: Gao Xiang")

@@ -22,7 +22,7 @@ from mailbot.reading.headers import (
 )
 from mailbot.reading.html_text import html_to_text, looks_like_html
 from mailbot.reading.model import Attachment, ReadingLimits, ReadMail, Unreadable
-from mailbot.reading.quoting import split_body
+from mailbot.reading.quoting import is_forward_subject, split_body
 
 _MAIL_HEADERS = {
     "from", "to", "cc", "subject", "date", "message-id", "received", "return-path", "mime-version",
@@ -46,6 +46,7 @@ _HEADER_LINE = re.compile(
 )
 _SPACED_COLON = re.compile(rb"^([A-Za-z][A-Za-z0-9-]*)[ \t]+:")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=\s]")
+_COVER_FORWARD = re.compile(r"附件|转发|转给|请阅|请审|请查收|forward", re.I)
 _MAX_TREE_DEPTH = 60
 _MAX_PARTS = 500
 
@@ -171,9 +172,15 @@ class _Reader:
             self.walk(part, tree_depth + 1, forwards_ok=False)
             return
         data = self._payload(part)
+        name = _filename(part, self.hint)
+        if name and name.lower().endswith(".eml"):  # a mail sent as application/octet-stream
+            inner, _notes = _parse(data)
+            if _has_mail_headers(inner):
+                self._add_nested(inner, data, name, forward)
+                return
         index = len(self.attachments) + 1
         self.attachments.append(
-            make_attachment(_filename(part, self.hint), ctype, data, index, self.limits, _charset_param(part))
+            make_attachment(name, ctype, data, index, self.limits, _charset_param(part))
         )
 
     def _nested(self, part: Message, forward: bool) -> None:
@@ -190,6 +197,10 @@ class _Reader:
             self.attachments.append(make_attachment(name or "message.eml", "message/rfc822", data,
                                                     len(self.attachments) + 1, self.limits))
             return
+        self._add_nested(inner, data, name, forward)
+
+    def _add_nested(self, inner: Message, data: bytes, name: str | None, forward: bool) -> None:
+        """Read an attached message; its text joins this mail's, its attachments follow it."""
         if self.depth + 1 > self.limits.max_depth:
             self.defects.append(f"attached messages nested deeper than {self.limits.max_depth}: inner one not read")
             self.attachments.append(_plain_attachment(name or "message.eml", data,
@@ -280,10 +291,11 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
     body_text, quoted, forwarded = parts.body, parts.quoted, parts.forwarded
     if reader.forwards and not (parts.forwarded and parts.marker):  # no forwarded text found inline
         own = re.sub(r"\s+", "", body_text)
-        if len(own) <= 40 or len(own) <= 200 and re.search(r"附件|转发|forward", own, re.I):
+        cover = len(own) <= 200 and _COVER_FORWARD.search(own) is not None
+        if not own or cover or (is_forward_subject(subject) and len(own) <= 200):
             inner = reader.forwards[0]
             forwarded = True
-            body_text = inner.body_text if len(own) <= 40 else body_text + "\n\n" + inner.body_text
+            body_text = inner.body_text if len(own) <= 40 or cover else body_text + "\n\n" + inner.body_text
             quoted = "\n\n".join(q for q in (quoted, inner.quoted_text) if q)
     return ReadMail(
         message_id=ids[0] if ids else None,

@@ -50,6 +50,11 @@ class BodyParts:
     marker: str | None = None  # kind of the first history marker: forward, history, reply
 
 
+def is_forward_subject(subject: str) -> bool:
+    """Fwd: / FW: / 转发： at the start (after any Re:)."""
+    return bool(_FWD_SUBJECT.match(subject or ""))
+
+
 def _is_quote(line: str) -> bool:
     return line.lstrip().startswith((">", "＞"))
 
