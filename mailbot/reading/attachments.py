@@ -23,6 +23,9 @@ _MAX_NAME = 180
 _IMAGE_EXT = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".ico", ".emz", ".wmf"}
 
 
+_DOC_TYPES = {"application/msword", "application/vnd.ms-works", "application/kswps", "application/wps-office.wps"}
+
+
 class _TooSlow(Exception):
     pass
 
@@ -50,7 +53,7 @@ def _kind(filename: str, content_type: str, data: bytes) -> str:
         return "docx"
     if ext == ".pdf" or ctype == "application/pdf":
         return "pdf"
-    if ext in (".doc", ".wps", ".dot") or ctype in ("application/msword", "application/vnd.ms-works", "application/kswps"):
+    if ext in (".doc", ".wps", ".dot") or ctype in _DOC_TYPES:
         return "doc"
     if ext in (".htm", ".html", ".xhtml", ".shtml") or ctype == "text/html":
         return "html"
