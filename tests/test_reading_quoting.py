@@ -58,3 +58,9 @@ def test_html_blockquote_and_line_breaks():
 
 def test_html_invalid_references_and_comments_vanish():
     assert html_to_text("<p>防&#0;汛<!-- hidden -->信息</p>") == "防汛信息"
+
+
+def test_quotation_inside_an_item_is_not_a_reply_header():
+    text = "习近平总书记在贺信中写道：\n“希望你们再接再厉。”\n全市卫生系统认真学习贯彻。"
+    parts = split_body(text)
+    assert parts.body == text and parts.quoted == ""

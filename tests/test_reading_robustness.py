@@ -145,3 +145,26 @@ def test_header_junk_before_headers_is_skipped():
     result = read_message(raw)
     assert result.subject == "ok" and result.body_text == "hi"
     assert "text before the mail headers skipped" in result.defects
+
+
+def test_attachment_name_forms_seen_from_chinese_clients():
+    gbk = "".join(f"%{b:02X}" for b in "关于防汛工作的信息.docx".encode("gbk"))
+    # Outlook Express: raw 8-bit GBK bytes inside the quoted name
+    raw_8bit = (b'Content-Type: application/octet-stream; name="' + "信息二.txt".encode("gbk") + b'"\r\n'
+                b"Content-Transfer-Encoding: base64\r\n\r\nYw==\r\n")
+    content_type, body = multipart([
+        # RFC 2231 with continuations, in GBK
+        part("application/octet-stream", b"a",
+             filename_header=f"attachment; filename*0*=gbk''{gbk[:30]}; filename*1*={gbk[30:]}"),
+        raw_8bit,
+    ])
+    result = read_message(mail({"Subject": "x", "Content-Type": content_type}, body))
+    assert [a.filename for a in result.attachments] == ["关于防汛工作的信息.docx", "信息二.txt"]
+
+
+def test_gbk_character_split_across_two_encoded_words():
+    data = "镕基同志".encode("gbk")
+    first, second = base64.b64encode(data[:3]).decode(), base64.b64encode(data[3:]).decode()
+    result = read_message(mail({"Subject": f"=?GB2312?B?{first}?=\r\n =?GB2312?B?{second}?=",
+                                "Content-Type": "text/plain"}, b"x"))
+    assert result.subject == "镕基同志"

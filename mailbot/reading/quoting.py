@@ -24,9 +24,11 @@ _HISTORY = re.compile(
     r"^\s*-{2,}\s*(原始邮件|原始郵件|original message|邮件原文|原邮件)\s*-{2,}\s*$", re.I
 )
 _REPLY = re.compile(
-    r"^\s*(.{0,160}写道\s*[:：]?|.{0,160}寫道\s*[:：]?|on\s.{0,200}\swrote:|【\s*在.{0,80}提到\s*[:：]?\s*】)\s*$",
+    r"^\s*(.{0,160}[写寫]道\s*[:：]?|on\s.{0,200}\swrote:|.{0,160}\swrote:|【\s*在.{0,80}提到\s*[:：]?\s*】)\s*$",
     re.I,
 )
+# "…在贺信中写道：" inside an item is no reply header: those name a mail address or a date.
+_REPLY_EVIDENCE = re.compile(r"@|\d{4}\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d{2}|大作中|^\s*on\s", re.I)
 _ON_START = re.compile(r"^\s*On\s.{5,}", re.I)
 _WROTE_END = re.compile(r"\bwrote:\s*$", re.I)
 _FIELD = re.compile(
@@ -93,7 +95,7 @@ def _marker(lines: list[str], i: int) -> tuple[str, int] | None:
         return "forward", 1
     if _HISTORY.match(line):
         return "history", 1
-    if _REPLY.match(line):
+    if _REPLY.match(line) and _REPLY_EVIDENCE.search(line):
         return "reply", 1
     if _ON_START.match(line) and i + 1 < len(lines) and _WROTE_END.search(lines[i + 1]):
         return "reply", 2
