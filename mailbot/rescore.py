@@ -43,7 +43,7 @@ def rescore_rows(rt: Runtime, session: Session, rows: list[ScoreEvent], by: str 
             continue
         cat = category if category is not None else row.category
         pts = new_points(rt, row, cat)
-        if pts is None or (float(pts) == float(row.points) and cat == row.category):
+        if pts is None or float(pts) == float(row.points):
             continue
         moves.append({"event": row.id, "unit": row.unit_id, "kind": row.kind, "level": row.level,
                       "old": row.points, "new": pts, "delta": pts - row.points})

@@ -307,6 +307,7 @@ def find_original(
     marker in the subject, similarity >= `correction_threshold`, or the same
     title with a little shared text, is a correction. Among matches the
     highest similarity wins (exact first); ties go to the earliest, the original.
+    Datetimes must be comparable (all timezone-aware, as the pipeline stores them).
     """
     correction = is_correction(subject)
     title = _title_key(subject)
@@ -314,9 +315,8 @@ def find_original(
     for cand in candidates:
         if cand.received_at > received_at:
             continue
-        same_title = len(title) >= MIN_TITLE_CHARS and title == _title_key(cand.subject)
-        match = _match(new, cand, received_at - cand.received_at, window, threshold,
-                       correction_threshold, correction, same_title)
+        match = _match(new, cand, received_at - cand.received_at, title, correction,
+                       window, threshold, correction_threshold)
         if match is None:
             continue
         rank, sim, reason = match
@@ -327,26 +327,33 @@ def find_original(
 
 
 def _match(
-    new: Fingerprint, cand: Candidate, age: timedelta, window: timedelta,
-    threshold: float, correction_threshold: float, correction: bool, same_title: bool,
+    new: Fingerprint, cand: Candidate, age: timedelta, title: str, correction: bool,
+    window: timedelta, threshold: float, correction_threshold: float,
 ) -> tuple[int, float, str] | None:
+    """(rank, similarity, reason) if `new` repeats `cand`; cheapest tests first, since
+    callers may pass a year of a unit's items to catch exact resends."""
     old = cand.fingerprint
+
+    def same_title() -> bool:
+        return len(title) >= MIN_TITLE_CHARS and title == _title_key(cand.subject)
+
     if new.text_digest == old.text_digest and (
-        min(new.length, old.length) >= MIN_TEXT_CHARS or (same_title and new.length == old.length)
+        min(new.length, old.length) >= MIN_TEXT_CHARS or (new.length == old.length and same_title())
     ):
         return 2, 1.0, "exact"
     if age > window:
         return None
-    sim = similarity(new, old)
-    if min(new.length, old.length) < MIN_TEXT_CHARS and not same_title:
+    if min(new.length, old.length) < MIN_TEXT_CHARS and not same_title():
         return None  # too little text to judge on its own
-    figures = figure_overlap(new, old)
-    # Same wording, different figures: the next daily/weekly report, not a resend.
-    if sim >= threshold and (figures is None or figures >= FIGURE_THRESHOLD):
-        return 1, sim, f"near-duplicate {sim:.2f}"
+    sim = similarity(new, old)
+    if sim >= threshold:
+        figures = figure_overlap(new, old)
+        # Same wording, different figures: the next daily/weekly report, not a resend.
+        if figures is None or figures >= FIGURE_THRESHOLD:
+            return 1, sim, f"near-duplicate {sim:.2f}"
     if correction and sim >= correction_threshold:
         return 1, sim, f"correction marker + similarity {sim:.2f}"
-    if correction and same_title and sim >= CORRECTION_TITLE_FLOOR:
+    if correction and sim >= CORRECTION_TITLE_FLOOR and same_title():
         return 1, sim, "correction marker + title"
     return None
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.servers import (
+# `pytest` (unlike `python -m pytest`) does not put the checkout on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.servers import (  # noqa: E402
     DovecotServer,
     ImapAccount,
     SmtpServer,
@@ -43,7 +48,8 @@ def dovecot(dovecot_server: DovecotServer) -> Iterator[ImapAccount]:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server on loopback: ``.messages`` (mail_from, rcpt_tos, content bytes),
-    ``.refuse_next(n, reply="451 ...")`` to refuse the next n messages."""
+    ``.refuse_next(n, reply="451 ...")`` to refuse the next n messages.
+    For TLS use ``SmtpServer(tls="starttls"|"implicit").start()`` (CA in ``.ca_file``)."""
     server = SmtpServer().start()
     yield server
     server.stop()

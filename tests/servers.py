@@ -50,6 +50,16 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
             time.sleep(0.02)  # polling a starting daemon, not a test sleep
 
 
+def make_self_signed_cert(cert: Path, key: Path) -> None:
+    """A self-signed certificate for 127.0.0.1/localhost; *cert* doubles as the CA file."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+        check=True, capture_output=True)
+    os.chmod(key, 0o600)
+
+
 # ---------------------------------------------------------------- Dovecot
 
 _CONFIG = """\
@@ -154,9 +164,10 @@ class DovecotServer:
         self.config_file.write_text(_CONFIG.format(
             root=self.root, host=self.host, port=self.port, tls_port=self.tls_port,
             capability=capability, password=PASSWORD, **self._users))
-        self._process = subprocess.Popen(
-            [binary, "-F", "-c", str(self.config_file)],
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "stderr.log", "wb"))
+        with open(self.root / "stderr.log", "wb") as stderr:
+            self._process = subprocess.Popen(
+                [binary, "-F", "-c", str(self.config_file)],
+                stdout=subprocess.DEVNULL, stderr=stderr)
         atexit.register(self.stop)
         try:
             wait_for_port(self.port)
@@ -167,13 +178,7 @@ class DovecotServer:
         return self
 
     def _make_cert(self) -> None:
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3",
-             "-keyout", str(self.root / "key.pem"), "-out", str(self.ca_file),
-             "-subj", "/CN=localhost",
-             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-            check=True, capture_output=True)
-        os.chmod(self.root / "key.pem", 0o600)
+        make_self_signed_cert(self.ca_file, self.root / "key.pem")
 
     def stop(self) -> None:
         """Stop the master (it takes its children along) and remove the files."""
@@ -417,14 +422,21 @@ class ReceivedMail:
 
 @dataclass
 class SmtpServer:
-    """An aiosmtpd server on loopback that keeps what it receives in ``messages``."""
+    """An aiosmtpd server on loopback that keeps what it receives in ``messages``.
 
+    ``tls``: None (plain), ``"starttls"`` (offers STARTTLS) or ``"implicit"`` (SMTPS);
+    the self-signed certificate to trust is ``ca_file``.
+    """
+
+    tls: str | None = None
     host: str = HOST
     port: int = 0
     messages: list[ReceivedMail] = field(default_factory=list)
     refused: int = 0
+    ca_file: Path | None = None
     _refuse: list[str] = field(default_factory=list)
     _controller: object = None
+    _tmp: str | None = None
 
     def refuse_next(self, count: int = 1,
                     reply: str = "451 4.3.0 Temporary failure, please try again later") -> None:
@@ -442,10 +454,25 @@ class SmtpServer:
         return "250 2.0.0 OK"
 
     def start(self) -> "SmtpServer":
+        import ssl
+
         from aiosmtpd.controller import Controller
 
         self.port = free_port()
-        self._controller = Controller(self, hostname=self.host, port=self.port)
+        kwargs: dict[str, object] = {}
+        if self.tls:
+            self._tmp = tempfile.mkdtemp(prefix="mailbot-smtp-")
+            self.ca_file, key = Path(self._tmp) / "cert.pem", Path(self._tmp) / "key.pem"
+            make_self_signed_cert(self.ca_file, key)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.ca_file, key)
+            if self.tls == "starttls":
+                kwargs["tls_context"] = context
+            elif self.tls == "implicit":
+                kwargs["ssl_context"] = context
+            else:
+                raise ValueError(f"tls must be None, 'starttls' or 'implicit', not {self.tls!r}")
+        self._controller = Controller(self, hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         return self
 
@@ -453,6 +480,8 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -101,10 +101,23 @@ def test_mark_done_sets_seen_and_keyword(dovecot):
     uid = dovecot.append(make_mail(1))
     other = dovecot.append(make_mail(2))
     with source_for(dovecot) as source:
-        first = next(iter(source.fetch_new(lambda m: m.uid != uid)))
+        first = next(iter(source.fetch_new(lambda m: False)))
+        assert first.uid == uid
         assert source.mark_done(first) is True
     assert {"\\Seen", DONE_KEYWORD} <= dovecot.flags(uid)
     assert "\\Seen" not in dovecot.flags(other)
+
+
+def test_done_but_unmarked_messages_are_marked_on_the_next_poll(dovecot):
+    # GIVEN a message recorded by the caller whose mark was lost (crash after commit)
+    uid = dovecot.append(make_mail(1))
+    fresh = dovecot.append(make_mail(2))
+    with source_for(dovecot) as source:
+        got = [m.uid for m in source.fetch_new(lambda m: m.uid == uid)]
+    # THEN it is flagged now and not fetched; the new one is fetched and left alone
+    assert got == [fresh]
+    assert {"\\Seen", DONE_KEYWORD} <= dovecot.flags(uid)
+    assert "\\Seen" not in dovecot.flags(fresh)
 
 
 def test_mark_done_moves_to_processed_folder_created_on_demand(dovecot):
@@ -126,7 +139,7 @@ def test_move_falls_back_to_copy_and_uid_expunge_without_move_capability():
         clerks = account.append(make_mail(0), flags=["\\Deleted"])
         ours = account.append(make_mail(1))
         with source_for(account, processed_folder="Done") as source:
-            msgs = list(source.fetch_new(lambda m: m.uid != ours))
+            msgs = [m for m in source.fetch_new(lambda m: False) if m.uid == ours]
             assert not source._client.has_capability("MOVE")
             assert source.mark_done(msgs[0])
         # THEN ours moved, the clerk's deleted-but-not-expunged message untouched

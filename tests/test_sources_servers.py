@@ -44,7 +44,36 @@ def test_proxy_drop_cuts_a_live_imap_session(dovecot):
     proxy.drop()
     with pytest.raises((IMAPClientAbortError, OSError)):
         client.select_folder("INBOX")
+    client.shutdown()
     again = IMAPClient(proxy.host, port=proxy.port, ssl=False, timeout=5)
     again.login(dovecot.username, dovecot.password)
     assert again.select_folder("INBOX")[b"EXISTS"] == 0
     again.logout()
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+def test_smtp_server_with_tls_needs_its_ca(mode):
+    import ssl
+
+    from tests.servers import SmtpServer
+
+    server = SmtpServer(tls=mode).start()
+    try:
+        trusted = ssl.create_default_context(cafile=str(server.ca_file))
+        if mode == "starttls":
+            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
+                with pytest.raises(ssl.SSLCertVerificationError):
+                    smtp.starttls(context=ssl.create_default_context())
+            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
+                smtp.starttls(context=trusted)
+                smtp.sendmail("a@b.cn", ["c@d.cn"], b"Subject: t\r\n\r\nx\r\n")
+        else:
+            with pytest.raises(ssl.SSLCertVerificationError):
+                smtplib.SMTP_SSL(server.host, server.port, timeout=10,
+                                 context=ssl.create_default_context())
+            with smtplib.SMTP_SSL(server.host, server.port, timeout=10,
+                                  context=trusted) as smtp:
+                smtp.sendmail("a@b.cn", ["c@d.cn"], b"Subject: t\r\n\r\nx\r\n")
+        assert [m.rcpt_tos for m in server.messages] == [["c@d.cn"]]
+    finally:
+        server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -11,12 +12,12 @@ from mailbot.db.models import OutboxMail
 AUTO_KINDS = {"receipt": "auto-replied", "reply": "auto-replied"}
 
 
-def compose(row: OutboxMail, sender: str) -> EmailMessage:
+def compose(row: OutboxMail, sender: str, tz: tzinfo | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = ", ".join(row.recipients)
     msg["Subject"] = row.subject
-    msg["Date"] = format_datetime(row.created_at)
+    msg["Date"] = format_datetime(row.created_at.astimezone(tz) if tz else row.created_at)
     domain = (parseaddr(sender)[1].rpartition("@")[2] or "mailbot.local")
     msg["Message-ID"] = make_msgid(idstring=f"mailbot-{row.id}", domain=domain)
     # RFC 3834: answers are auto-replied, reports auto-generated; ask autoresponders to stay quiet.

@@ -75,7 +75,7 @@ def flush(rt: Runtime, transport: Transport | None = None, limit: int = 500) -> 
                     continue
                 row.attempts += 1
                 try:
-                    msg = compose(row, rt.settings.outgoing.from_)
+                    msg = compose(row, rt.settings.outgoing.from_, rt.settings.tz)
                     transport.send(msg, list(row.recipients), f"{row.id:06d}-{row.kind}")
                 except (smtplib.SMTPException, OSError) as e:
                     permanent = _is_permanent(e)
