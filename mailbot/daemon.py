@@ -75,7 +75,7 @@ class Daemon:
             self.flush_outbox()
 
     def retrain(self) -> None:
-        from mailbot.classify.retrain import retrain
+        from mailbot.retraining import retrain
 
         retrain(self.rt)
 

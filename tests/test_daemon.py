@@ -38,3 +38,40 @@ def test_run_polls_then_stops_on_sigterm(tmp_path):
     # THEN it exits 0 and says it stopped
     assert proc.returncode == 0, err[-500:]
     assert "mailbot stopped" in err and "2 new message(s)" in err
+
+
+def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
+    """The daemon's jobs, run at chosen dates with a fixed clock (no waiting for the scheduler)."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from mailbot.clock import Clock
+    from mailbot.daemon import Daemon
+    from mailbot.db.models import OutboxMail
+    from mailbot.polling import ingest
+    from mailbot.runtime import Runtime
+
+    # GIVEN two items in 2026Q1 and a daemon whose clock says Wednesday 2026-04-01
+    settings = write_config(tmp_path)
+    for n in range(2):
+        (tmp_path / "mail" / f"{n}.eml").write_bytes(item_mail(n))
+    rt = Runtime(settings, clock=Clock(fixed=datetime(2026, 4, 1, 1, 0, tzinfo=timezone.utc)))
+    ingest(rt, [tmp_path / "mail"])
+    daemon = Daemon(rt)
+
+    # WHEN the jobs run
+    daemon.quarterly_tally()
+    daemon.weekly_digest()
+    daemon.reminders()
+    daemon.schedule()
+    daemon.retrain()
+
+    # THEN tallies for the quarter just ended, last week's digest and reminders are in the outbox
+    with rt.db.session() as s:
+        keys = [k for k in s.scalars(select(OutboxMail.dedupe_key))]
+    assert any(k.startswith("tally:2026Q1") for k in keys)
+    assert "digest:2026-W13" in keys
+    assert any(k.startswith("remind:") for k in keys)
+    assert {j.id for j in daemon.scheduler.get_jobs()} == {"outbox", "digest", "remind", "tally", "retrain"}
+    assert (settings.data_path / "classifier.pkl").exists()
