@@ -100,8 +100,10 @@ def test_mislabelled_parts_are_reported_as_repaired():
         mail = _read(name)
         assert mail.charsets[0] == pair, name
         assert mail.repaired, name
-    honest = _read("trec06c-normal-1324")  # GBK under gb2312 is the same family: no repair
-    assert honest.charsets == [("gb2312", "gb18030")] and not honest.repaired
+    gbk_under_gb2312 = _read("trec06c-normal-1324")  # read with the superset, and said so
+    assert gbk_under_gb2312.charsets == [("gb2312", "gb18030")] and gbk_under_gb2312.repaired
+    honest = _read("trec06c-spam-557")  # plain GB2312 under its own (odd) label
+    assert honest.charsets == [("GB2312_CHARSET", "gb18030")] and not honest.repaired
 
 
 def test_raw_8bit_sender_names_and_attachment_names():

@@ -22,6 +22,7 @@ def test_gb2312_label_with_gbk_only_character_is_read_whole():
     assert result.body_text == ITEM
     assert result.subject == "防汛工作会议"
     assert result.charsets == [("gb2312", "gb18030")]
+    assert result.repaired  # GB2312 alone could not read it
     assert "\ufffd" not in result.body_text
 
 

@@ -168,3 +168,11 @@ def test_gbk_character_split_across_two_encoded_words():
     result = read_message(mail({"Subject": f"=?GB2312?B?{first}?=\r\n =?GB2312?B?{second}?=",
                                 "Content-Type": "text/plain"}, b"x"))
     assert result.subject == "镕基同志"
+
+
+def test_time_limit_per_attachment():
+    limits = ReadingLimits(max_seconds_per_attachment=0.0)
+    pdf = read_message(_with_attachment("a.pdf", pdf_bytes([["第一页"], ["第二页"]])), limits).attachments[0]
+    assert pdf.text is None and pdf.note.startswith("读取超时，只读取了前0页 / timed out")
+    word = read_message(_with_attachment("a.docx", docx_bytes(["正文"])), limits).attachments[0]
+    assert word.text is None and word.note == "读取超时 / extraction timed out"

@@ -148,6 +148,15 @@ def _decode_lines(data: bytes, codec: str) -> Decoded:
     return Decoded("\n".join(out), name, True, dropped)
 
 
+def _needs_superset(data: bytes, declared: str | None) -> bool:
+    """A gb2312 (or big5) label whose bytes only the GB18030 (Big5-HKSCS) superset reads: a repair."""
+    label = (declared or "").strip().strip("\"'").lower()
+    narrow = {"gb2312": "gb2312", "euc-cn": "gb2312", "euccn": "gb2312", "x-euc-cn": "gb2312",
+              "gb_2312-80": "gb2312", "csgb2312": "gb2312", "gb2312_charset": "gb2312", "gbk": "gbk",
+              "x-gbk": "gbk", "cp936": "gbk", "big5": "big5", "x-big5": "big5", "cn-big5": "big5"}.get(label)
+    return narrow is not None and _strict(data, narrow) is None
+
+
 def _non_ascii(text: str) -> int:
     return sum(1 for ch in text if ch > "\x7f")
 
@@ -206,6 +215,7 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
                     best = _best_cjk(data)
                     if best and best[1] != codec and best[2] >= 0.4 and best[2] > score + 0.2:
                         return Decoded(best[0], best[1], True)
+                return Decoded(text, codec, _needs_superset(data, declared))
             return Decoded(text, codec, False)
         as_utf8 = _strict(data, "utf-8")
         if as_utf8 is not None:
