@@ -28,6 +28,11 @@ from typing import Any, Iterable
 import numpy as np
 from datasketch import MinHash
 
+# Tuned on 1,848 新闻联播 items (benchmarks/resubmission_tuning.py): at these
+# values light edits (layout, punctuation, traditional characters, signature,
+# changed figures) are all found, a sentence added/removed 98-99%, 【更正】
+# copies 99%; no false match among 11,421 same-day pairs and 1,848 template
+# pairs, 2 among 5,544 nearest-topic pairs (short annual notices a year apart).
 # Estimated Jaccard of token 3-gram sets at or above which an earlier item from
 # the same unit within the window counts as the same item resent.
 NEAR_DUPLICATE_THRESHOLD = 0.55
