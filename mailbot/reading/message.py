@@ -26,8 +26,8 @@ def read_message(raw: bytes, limits: ReadingLimits = ReadingLimits()) -> ReadMai
 
     Raises Unreadable only when the bytes hold no mail at all (empty, no headers).
     """
-    if not isinstance(raw, (bytes, bytearray, memoryview)):
-        raise Unreadable(f"expected bytes, got {type(raw).__name__}")
+    if not isinstance(raw, (bytes, bytearray, memoryview)):  # a caller's bug, not bad mail
+        raise TypeError(f"read_message needs bytes, got {type(raw).__name__}")
     raw = bytes(raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
