@@ -152,6 +152,7 @@ def test_queue_unit_tallies_mails_units_and_the_office_once(health):
     assert "同类排名第 1 名" in alpha.subject and "报送信息：1 条" in alpha.body_text
     office = rows["tally:2026Q1:office"]
     assert office.recipients == ["xinxike@office.example.gov.cn"]
+    assert "<td>甲市卫生局</td>" in office.body_html and "零信息单位：2 个" in office.body_text
     att = office.attachments[0]
     assert att["filename"] == "tally-2026Q1.xlsx" and load_workbook(att["path"]).sheetnames[-1] == "说明"
 
@@ -237,3 +238,10 @@ def test_tally_on_postgresql(pg_url, tmp_path):
     records.adopt(rt, a, "department", date="2026-02-11")
     rows = rows_by_unit(tally(rt, "2026Q1"))
     assert (rows["alpha"]["submitted"], rows["alpha"]["score"], rows["gamma"]["score"]) == (1, 12, 0)
+
+
+@pytest.mark.parametrize("name", ["adopt", "instruct", "commission", "assign", "category", "adjust",
+                                  "import-adoptions", "tally", "remind", "rescore", "awards"])
+def test_every_command_has_help(name):
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0 and main.commands[name].help
