@@ -201,6 +201,8 @@ def test_rescore_after_switching_preset(tmp_path):
     # WHEN the office switches to jilin-transport (same database) and re-scores
     write_config(tmp_path, preset="jilin-transport")
     rt2 = make_runtime(cfg)
+    cli = CliRunner().invoke(main, ["--config", str(cfg), "rescore", "--dry-run"])
+    assert cli.exit_code == 0 and "-27" in cli.output and "将更正 2 条记录" in cli.output
     preview = rescore(rt2, dry_run=True)
     assert preview["units"] == {"alpha": -27} and rows_by_unit(tally(rt2, "2026Q1"))["alpha"]["score"] == 32
     done = rescore(rt2)
