@@ -176,3 +176,33 @@ def test_time_limit_per_attachment():
     assert pdf.text is None and pdf.note.startswith("读取超时，只读取了前0页 / timed out")
     word = read_message(_with_attachment("a.docx", docx_bytes(["正文"])), limits).attachments[0]
     assert word.text is None and word.note == "读取超时 / extraction timed out"
+
+
+def test_mutated_real_mail_never_raises():
+    # GIVEN the 40 corpus samples, cut, overwritten and spliced with MIME syntax (fixed seed)
+    import random
+    from pathlib import Path
+
+    samples = [p.read_bytes() for p in sorted((Path(__file__).parent / "data/reading/corpus").iterdir())
+               if p.name != "SOURCES.tsv"]
+    rnd = random.Random(20240506)
+    splices = [b"=?gb2312?B?", b"?=", b"\n\n", b"--", b'boundary="', b"\x00", b"charset=",
+               b"Content-Type: message/rfc822\n", b"filename*0*=", b"''%", b"=?x\x00?Q?a?="]
+    read = 0
+    for _ in range(300):
+        raw = bytearray(rnd.choice(samples))
+        at = rnd.randrange(len(raw) + 1)
+        kind = rnd.randrange(3)
+        if kind == 0:
+            raw = raw[:at]
+        elif kind == 1:
+            raw[at:at] = rnd.choice(splices)
+        else:
+            raw[at:at] = bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 40)))
+        # WHEN each is read, THEN only Unreadable may come out
+        try:
+            read_message(bytes(raw)).item_text()
+            read += 1
+        except Unreadable:
+            pass
+    assert read > 250

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import mimetypes
 import re
 import time
@@ -24,6 +25,15 @@ _IMAGE_EXT = {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp",
 
 
 _DOC_TYPES = {"application/msword", "application/vnd.ms-works", "application/kswps", "application/wps-office.wps"}
+
+
+_BROKEN_NOTES = {
+    "docx": "docx文件已损坏 / broken .docx",
+    "pdf": "PDF文件已损坏 / broken PDF",
+    "doc": "doc/wps文件已损坏 / broken .doc/.wps file",
+}
+# pdfminer logs a warning for every oddity of a broken PDF; the note already says it.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 class _TooSlow(Exception):
@@ -182,7 +192,8 @@ def extract_text(filename: str, content_type: str, data: bytes, limits: ReadingL
     except _TooSlow:
         return None, "读取超时 / extraction timed out", False
     except Exception as exc:  # noqa: BLE001 - a hostile file must not stop the mail
-        return None, f"无法读取附件 / unreadable attachment ({type(exc).__name__})", False
+        broken = _BROKEN_NOTES.get(kind, "无法读取附件 / unreadable attachment")
+        return None, f"{broken} ({type(exc).__name__})", False
     return text, note, False
 
 

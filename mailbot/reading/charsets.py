@@ -87,7 +87,7 @@ def normalize_charset(label: str | None) -> str | None:
     name = _EXTRA_ALIASES.get(name, name)
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL inside the label
         pass
     # Broken labels such as 'charset="gb2312' or 'windows-1252http-equiv...'
     found = _KNOWN_INSIDE.search(name)

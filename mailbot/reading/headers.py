@@ -44,11 +44,13 @@ def raw_to_text(value: str, hint: str | None = None) -> str:
 def _word_bytes(encoding: str, payload: str) -> bytes:
     if encoding in "bB":
         payload = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+        if len(payload) % 4 == 1:  # a lone trailing character carries no whole byte
+            payload = payload[:-1]
         payload += "=" * (-len(payload) % 4)
         try:
             return base64.b64decode(payload)
         except (binascii.Error, ValueError):
-            return base64.b64decode(payload[: len(payload) // 4 * 4] or b"")
+            return b""
     try:  # raw 8-bit bytes inside a Q word (seen in the wild) were read as Latin-1 text
         data = payload.encode("latin-1")
     except UnicodeEncodeError:
