@@ -15,7 +15,10 @@ def run(rt: Runtime, intake: Intake) -> None:
 
     mail = intake.mail
     assert mail is not None
+    # Before `screen`: an admin is often in [office] emails too, which `screen` sets aside as our own mail.
     if mail.sender not in rt.settings.office.admins or not office_commands.looks_like_command(mail.subject):
         return
+    if mail.headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
+        return  # an auto-reply quoting a command is not a command
     office_commands.handle(rt, intake)
     raise Ignore("office command")

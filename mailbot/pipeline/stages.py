@@ -4,8 +4,8 @@ from mailbot.pipeline import acknowledge, attribute, classify, command, dedupe, 
 
 STAGES = (
     parse,        # raw bytes -> trusted text, received time, items
-    screen,       # auto-replies, bounces, list mail, our own mail -> ignored
     command,      # office commands by mail (采用/批示/约稿/归属/类别) -> done, answered, not a submission
+    screen,       # auto-replies, bounces, list mail, our own mail -> ignored
     attribute,    # which unit, and how we know
     classify,     # content category, confidence, reasons
     dedupe,       # resent or corrected items -> duplicate
