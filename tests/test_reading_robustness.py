@@ -206,3 +206,17 @@ def test_mutated_real_mail_never_raises():
         except Unreadable:
             pass
     assert read > 250
+
+
+def test_hostile_structure_depth_and_part_count():
+    deep = b"From: a@b\nSubject: deep\nMIME-Version: 1.0\n"
+    deep += b"".join(f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n'.encode() for i in range(3000))
+    deep += b"Content-Type: text/plain\n\ninner\n"
+    result = read_message(deep)
+    assert result.subject == "deep" and result.body_text == ""
+    assert "MIME structure too deep to parse: body not read" in result.defects
+    many = b'From: a@b\nSubject: many\nContent-Type: multipart/mixed; boundary="x"\n\n'
+    many += b"".join(b"--x\nContent-Type: text/plain\n\npart %d\n" % i for i in range(2000)) + b"--x--\n"
+    result = read_message(many)
+    assert "MIME tree too deep or too many parts: rest not read" in result.defects
+    assert "part 0" in result.body_text and "part 1999" not in result.body_text

@@ -38,6 +38,7 @@ def parse_bytes(raw: bytes) -> tuple[Message, list[str]]:
         return email.message_from_bytes(raw, policy=policy.compat32), []
     except RecursionError:
         message = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        message.set_payload("")  # raw MIME syntax is no text anyone wrote
         return message, ["MIME structure too deep to parse: body not read"]
 
 
