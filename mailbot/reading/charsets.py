@@ -198,7 +198,6 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
 
     if codec in _SEVEN_BIT:  # 8-bit bytes under a 7-bit label: the label is wrong
         codec = None
-    mislabelled = declared is not None and codec is None  # unknown label, e.g. x-unknown
     if codec == "utf-16-le" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         codec = "utf-16"
 
@@ -228,7 +227,7 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
     # Undeclared, unknown, or a single-byte label: look for UTF-8 and CJK first.
     as_utf8 = _strict(data, "utf-8")
     if as_utf8 is not None:
-        return Decoded(as_utf8, "utf-8", declared is not None and codec != "utf-8")
+        return Decoded(as_utf8, "utf-8", True)  # undeclared or under a single-byte label
     best = _best_cjk(data)
     # Undeclared Chinese text needs less evidence than text under a Latin label.
     if best is not None and (
@@ -236,7 +235,7 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
         or best[2] >= 0.3 and _non_ascii(best[0]) >= 4  # GBK bytes under a Latin label
     ):
         return Decoded(best[0], best[1], True)
-    if codec is not None and not mislabelled:
+    if codec is not None:
         text = _strict(data, codec)
         if text is not None:
             return Decoded(text, codec, False)
