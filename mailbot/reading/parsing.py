@@ -25,6 +25,9 @@ _DEFECT_NOTES = {
     "InvalidBase64PaddingDefect": "bad base64 padding",
     "InvalidBase64CharactersDefect": "bad base64 characters",
     "InvalidBase64LengthDefect": "bad base64 length (truncated?)",
+    "FirstHeaderLineIsContinuationDefect": "first header line is a continuation line",
+    "MisplacedEnvelopeHeaderDefect": "envelope 'From ' line among the headers",
+    "InvalidMultipartContentTransferEncodingDefect": "multipart with a content transfer encoding",
 }
 _HEADER_LINE = re.compile(
     rb"^(return-path|received|from|to|subject|date|message-id|mime-version|delivered-to|content-type)[ \t]*:", re.I
