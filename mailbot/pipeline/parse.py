@@ -7,24 +7,14 @@ submission and one receipt number each), which is how the seeds count 信息 (�
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from mailbot.db.models import StoredAttachment
 from mailbot.errors import Quarantine
 from mailbot.pipeline import archive
 from mailbot.pipeline.intake import Intake, Item
-from mailbot.reading import ReadMail, Unreadable, read_message
+from mailbot.reading import ReadMail, Unreadable, is_item_attachment, read_message
 from mailbot.runtime import Runtime
-
-_COVER_WORDS = re.compile(r"请查收|见附件|详见附件|附件[为是]|如附件|请审阅|请审核|请采用|报送.{0,10}信息")
-MIN_ITEM_CHARS = 30
-
-
-def is_cover_note(body: str) -> bool:
-    """A short body that only points at the attachment(s)."""
-    compact = re.sub(r"\s+", "", body)
-    return len(compact) < 40 or (len(compact) < 200 and bool(_COVER_WORDS.search(compact)))
 
 
 def _title(text: str, filename: str) -> str:
@@ -41,9 +31,9 @@ def split_items(mail: ReadMail) -> list[Item]:
     stored = [dict(filename=a.filename, sha256=a.sha256, size=len(a.data), content_type=a.content_type,
                    note=a.note, is_image=a.is_image) for a in mail.attachments]
     notes = [f"附件 {a.filename}: {a.note}" for a in mail.attachments if a.note]
-    docs = [a for a in mail.attachments if a.text and len(a.text.strip()) >= MIN_ITEM_CHARS]
+    docs = [a for a in mail.attachments if is_item_attachment(a)]
     body = mail.body_text.strip()
-    if docs and is_cover_note(body):
+    if docs and mail.is_cover_note():
         if len(docs) == 1:
             return [Item(0, mail.subject, docs[0].text.strip(), stored, notes)]
         return [Item(i, _title(a.text, a.filename), a.text.strip(),
