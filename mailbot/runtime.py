@@ -63,12 +63,14 @@ class Runtime:
 
     @cached_property
     def classifier(self) -> "Classifier":
+        """The shipped model, retrained with the office's category corrections when there are any."""
         from mailbot.classify import Classifier, taxonomy_from_config
+        from mailbot.retraining import office_examples
 
         taxonomy = taxonomy_from_config(self.settings.categories) if self.settings.categories else None
-        model = self.settings.data_path / "classifier.pkl"
-        return Classifier.build(taxonomy=taxonomy, extra_words=self.settings.classify.extra_words,
-                                model_path=model if model.exists() else None)
+        base = Classifier.build(taxonomy=taxonomy, extra_words=self.settings.classify.extra_words)
+        corrections = office_examples(self)
+        return base.retrained(corrections) if corrections else base
 
     @cached_property
     def category_names(self) -> dict[str, str]:
