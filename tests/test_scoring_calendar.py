@@ -60,10 +60,16 @@ def test_every_day_belongs_to_exactly_one_quarter():
         d += timedelta(days=1)
 
 
-def test_default_quarters_follow_year_start():
+def test_default_quarters_are_calendar_quarters_from_year_start():
+    """CONTRACT: default calendar quarters; a Dec-Nov year gives the seed's 4-month Q1 and 2-month Q4."""
     cal = Calendar(year_start="12-01")
-    assert [p.start for p in cal.quarters(2026)] == [
-        date(2025, 12, 1), date(2026, 3, 1), date(2026, 6, 1), date(2026, 9, 1)]
+    assert [(p.start, p.end) for p in cal.quarters(2026)] == [
+        (date(2025, 12, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 10, 1), date(2026, 11, 30))]
+    assert Calendar(year_start="12-01").quarters(2026) == Calendar(**TRANSPORT).quarters(2026)
+    fiscal = Calendar(year_start="07-01")
+    assert [p.start for p in fiscal.quarters(2026)] == [
+        date(2025, 7, 1), date(2025, 10, 1), date(2026, 1, 1), date(2026, 4, 1)]
 
 
 def test_leap_day():

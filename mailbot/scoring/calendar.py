@@ -69,12 +69,6 @@ def _parse_month_day(text: str, what: str) -> tuple[int, int]:
     return month, day
 
 
-def _add_months(month_day: tuple[int, int], months: int) -> tuple[int, int]:
-    """Shift (month, day) by whole months, clamping the day to a non-leap month end."""
-    month = (month_day[0] - 1 + months) % 12 + 1
-    return month, min(month_day[1], _stdcal.monthrange(2025, month)[1])
-
-
 class Calendar:
     """Turns dates and period names into Periods, following the configured year."""
 
@@ -86,8 +80,7 @@ class Calendar:
     ) -> None:
         self._year_start = _parse_month_day(year_start, "calendar.year_start")
         if quarter_starts is None:
-            # Quarters of three months each, counted from the year start.
-            starts = [_add_months(self._year_start, 3 * i) for i in range(4)]
+            starts = self._default_quarter_starts()
         else:
             if not isinstance(quarter_starts, (list, tuple)) or len(quarter_starts) != 4:
                 raise ValueError(
@@ -114,6 +107,18 @@ class Calendar:
         except (ZoneInfoNotFoundError, ValueError, TypeError):
             raise ValueError(f"timezone {timezone!r}: not a known IANA name such as 'Asia/Shanghai'") from None
         self.timezone = timezone
+
+    def _default_quarter_starts(self) -> list[tuple[int, int]]:
+        """Calendar quarters (CONTRACT: "default calendar quarters"), Q1 running from year_start.
+
+        Q2..Q4 start on the last three calendar-quarter starts (1 Jan, 1 Apr, 1 Jul, 1 Oct)
+        inside the assessment year; Q1 takes the months before them. With year_start "12-01"
+        this is the Jilin transport calendar: Q1 = 1 Dec-31 Mar, Q4 = 1 Oct-30 Nov.
+        """
+        year = self.year(2026)
+        inside = sorted(d for d in (self._on_or_after(year.start, md) for md in ((1, 1), (4, 1), (7, 1), (10, 1)))
+                        if year.start < d <= year.end)
+        return [self._year_start] + [(d.month, d.day) for d in inside[-3:]]
 
     # ---- building periods -------------------------------------------------
     def _year_start_date(self, y: int) -> date:
