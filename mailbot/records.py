@@ -317,6 +317,10 @@ def assign(rt: Runtime, receipt: str, unit_id: str, by: str = "cli", session: Se
         s.flush()
         event = credit_submission(rt, s, sub, by=by)
         s.flush()
+        if rt.receipts and sub.sender:
+            from mailbot.pipeline.acknowledge import queue_receipt
+
+            queue_receipt(rt, s, sub)  # the officer learns the item now counts for the unit
         return Recorded(f"已记录：{sub.receipt} 归属 {unit.name}，报送 {fmt_points(event.points)} 分",
                         sub.receipt, unit.id, event.points, [event.id])
 

@@ -174,3 +174,22 @@ def test_postgresql_backend_records_once(tmp_path, pg_url):
     assert len(subs) == 3
     assert all(s["unit"] == "changchun" and s["points"] == 2 and s["category"] for s in subs)
     assert subs[0]["received_at"].endswith("+08:00")
+
+
+def test_assigning_an_unassigned_item_credits_and_answers_it(rt, tmp_path):
+    # GIVEN an item from a personal address that names no unit
+    _drop(tmp_path, "p.eml", item_mail(5, sender="zhang@qq.com", subject="全市开展卫生监督执法检查", message_id="p"))
+    ingest(rt, [tmp_path / "mail"])
+    row = _rows(rt)["p"]
+    assert row["status"] == "unassigned" and not list((tmp_path / "outbox").glob("*.eml"))
+    # WHEN the office assigns it
+    from mailbot import records
+    from mailbot.mail import outbox
+
+    records.assign(rt, row["receipt"], "changchun", by="office@example.gov.cn")
+    outbox.flush(rt)
+    # THEN it counts for the unit, via the office, and the sender gets a receipt
+    row = _rows(rt)["p"]
+    assert (row["status"], row["unit"], row["unit_via"], row["points"]) == ("accepted", "changchun", "office", 2)
+    receipts = list((tmp_path / "outbox").glob("*-receipt.eml"))
+    assert len(receipts) == 1 and b"zhang@qq.com" in receipts[0].read_bytes()

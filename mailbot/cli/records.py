@@ -73,10 +73,13 @@ def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> Non
 @click.argument("unit")
 @pass_state
 def assign(state: CliState, receipt: str, unit: str) -> None:
-    """Assign an unassigned submission to a unit (it is then counted and scored)."""
+    """Assign an unassigned submission to a unit (it is then counted, scored and answered)."""
     from mailbot import records
+    from mailbot.mail import outbox
 
-    click.echo(records.assign(state.runtime(), receipt, unit, by=_by()).line)
+    rt = state.runtime()
+    click.echo(records.assign(rt, receipt, unit, by=_by()).line)
+    outbox.flush(rt)
 
 
 @main.command()

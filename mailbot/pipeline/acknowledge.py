@@ -6,6 +6,8 @@ a duplicate is answered, so the officer knows it was not counted twice.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from mailbot.db.models import Submission
 from mailbot.mail import outbox
 from mailbot.pipeline.intake import Intake
@@ -15,15 +17,15 @@ from mailbot.runtime import Runtime
 ANSWERED = {"accepted", "duplicate"}
 
 
-def receipt_context(rt: Runtime, intake: Intake, sub: Submission) -> dict:
+def receipt_context(rt: Runtime, session: Session, sub: Submission) -> dict:
     unit = rt.units.get(sub.unit_id)
     local = sub.received_at.astimezone(rt.settings.tz)
-    original = intake.session.get(Submission, sub.duplicate_of) if sub.duplicate_of else None
+    original = session.get(Submission, sub.duplicate_of) if sub.duplicate_of else None
     return dict(
         sub=sub, unit=unit, office=rt.settings.office, received=local,
         category_name=rt.category_names.get(sub.category or "", sub.category or "未分类"),
         points=rt.scheme.points("submit") if sub.status == "accepted" else 0,
-        progress=unit_progress(rt, intake.session, unit.id, local.date()) if unit else [],
+        progress=unit_progress(rt, session, unit.id, local.date()) if unit else [],
         original=original,
     )
 
@@ -34,12 +36,17 @@ def run(rt: Runtime, intake: Intake) -> None:
     for sub in intake.submissions:
         if sub.status not in ANSWERED or not sub.unit_id:
             continue
-        mail = rt.renderer.render("receipt", **receipt_context(rt, intake, sub))
-        outbox.queue(intake.session, kind="receipt", key=f"receipt:{sub.receipt}", recipients=[sub.sender], mail=mail,
-                     in_reply_to=sub.message_id, submission_id=sub.id, now=rt.clock.now())
+        queue_receipt(rt, intake.session, sub)
         if (sub.status == "accepted" and sub.category == "emergency"
                 and (sub.category_confidence or 0) >= rt.settings.classify.alert_confidence):
             queue_alert(rt, intake, sub)
+
+
+def queue_receipt(rt: Runtime, session: Session, sub: Submission) -> None:
+    """The receipt for one submission (also used when the office assigns an unassigned item)."""
+    mail = rt.renderer.render("receipt", **receipt_context(rt, session, sub))
+    outbox.queue(session, kind="receipt", key=f"receipt:{sub.receipt}", recipients=[sub.sender], mail=mail,
+                 in_reply_to=sub.message_id, submission_id=sub.id, now=rt.clock.now())
 
 
 def queue_alert(rt: Runtime, intake: Intake, sub: Submission) -> None:
