@@ -170,7 +170,9 @@ class ImapSource:
         INTERNALDATE, timezone-aware. The caller should record each message before asking
         for the next: if the connection drops mid-batch, this reconnects, asks ``is_done``
         again and carries on; a UID is never yielded twice in one call. After a UIDVALIDITY
-        change every message comes again under the new UIDVALIDITY.
+        change every message comes again under the new UIDVALIDITY. Messages the caller
+        has done but that lack the done mark (a crash between commit and ``mark_done``)
+        are marked on the way.
         Raises SourceError when the server stays unreachable or refuses login or folder.
         """
         if not _POLL_LOCK.acquire(blocking=False):
