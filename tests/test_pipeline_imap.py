@@ -89,7 +89,9 @@ def test_connection_cut_mid_batch_loses_nothing_and_doubles_nothing(tmp_path, do
     # WHEN mailbot polls (it reconnects), and polls again
     poll(rt, source=source)
     source.close()
-    poll(rt, source=_no_sleep(rt))
+    again = _no_sleep(rt)
+    poll(rt, source=again)
+    again.close()
 
     # THEN every message is recorded exactly once and flagged, and six receipts went out
     assert source.reconnects >= 1
