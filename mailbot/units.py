@@ -74,7 +74,10 @@ class UnitDirectory:
     # Subject forms: 【XX市卫生局】…, [XX市卫生局]…, XX市卫生局：…
     _BRACKETS = re.compile(r"[【\[［〔(（]([^】\]］〕)）]{2,40})[】\]］〕)）]")
     _PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|转发|回复|答复)\s*[:：]\s*)*([^：:]{2,40})[：:]", re.I)
-    _BODY_LINE = re.compile(r"^\s*(?:报送单位|来稿单位|供稿单位|单位名称|单位)\s*[:：]\s*(.{2,60})$", re.M)
+    _BODY_LINE = re.compile(r"^\s*(?:报送单位|来稿单位|供稿单位|单位名称|信息来源|稿件来源|供稿|来稿|单位)\s*[:：]\s*(.{2,60})$",
+                            re.M)
+    # “（吉林市卫生局供稿）”, “（长春市卫生局 张三 报送）” on a line of its own
+    _BYLINE = re.compile(r"^\s*[（(]([^（()）]{2,50})(?:供稿|报送|来稿|提供)[)）]\s*$", re.M)
 
     def unit_in_subject(self, subject: str) -> str | None:
         for m in self._BRACKETS.finditer(subject or ""):
@@ -86,10 +89,14 @@ class UnitDirectory:
         return self.find_name(subject)
 
     def unit_in_text(self, text: str) -> str | None:
-        """A 报送单位/单位 line in a body or attachment."""
-        for m in self._BODY_LINE.finditer(text or ""):
-            if u := self.find_name(m.group(1)):
-                return u
+        """A 报送单位/单位/供稿 line, or a “（XX供稿）” byline, in a body, signature or attachment.
+
+        A unit merely mentioned in running text is not enough: items often name other units.
+        """
+        for pattern in (self._BODY_LINE, self._BYLINE):
+            for m in pattern.finditer(text or ""):
+                if u := self.find_name(m.group(1)):
+                    return u
         return None
 
     def sync(self, session: Session) -> None:
