@@ -21,6 +21,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot import __version__
+from mailbot.errors import MailbotError
 from mailbot.sources.base import SourceMessage
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ _POLL_LOCK = threading.Lock()
 _TRANSIENT = (OSError, imaplib.IMAP4.abort, EOFError)
 
 
-class SourceError(Exception):
+class SourceError(MailbotError):
     """The source cannot be read (bad login, unknown folder, server gone): one clear line."""
 
 
