@@ -301,7 +301,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         extra = _read_units_csv((p.parent / data["units_file"]).resolve())
         data["units"] = list(data.get("units", [])) + extra
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
         loc = tuple(err["loc"])
@@ -313,3 +313,38 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             msg = "unknown key (check the spelling against config.example.toml)"
         more = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
         raise ConfigError(f"{where}: `{key}`: {msg}{more}") from None
+    _check_rules(settings, text, p)
+    return settings
+
+
+def _check_rules(settings: Settings, text: str, path: Path) -> None:
+    """Calendar, scoring scheme and categories are checked at start too, not at first use."""
+    from mailbot.scoring.calendar import Calendar
+    from mailbot.scoring.schemes import Scheme
+
+    def fail(key: str, err: Exception) -> None:
+        line = _line_of(text, (key,))
+        raise ConfigError(f"{path}:{line}: `{key}`: {err}" if line else f"{path}: `{key}`: {err}") from None
+
+    try:
+        Calendar(settings.calendar.year_start, settings.calendar.quarter_starts, settings.timezone)
+    except ValueError as e:
+        fail("calendar", e)
+    try:
+        data = dict(settings.scoring)
+        Scheme.preset(data.get("preset", "jilin-health")) if set(data) <= {"preset"} else Scheme.from_config(data)
+    except ValueError as e:
+        fail("scoring", e)
+    if settings.categories:
+        from mailbot.classify.taxonomy import taxonomy_from_config
+
+        try:
+            ids = {c.id for c in taxonomy_from_config(settings.categories)}
+        except ValueError as e:
+            fail("categories", e)
+        for cls in settings.classes:
+            for q in cls.quotas:
+                if q.category and q.category not in ids:
+                    fail("classes", ValueError(f"class {cls.id!r}: quota category {q.category!r} is not a category; "
+                                               f"known: {', '.join(sorted(ids))}"))
+

@@ -80,3 +80,17 @@ def test_ingest_then_submissions_json_and_filters(tmp_path):
     assert bad.exit_code == 2 and "2026Q5" in bad.output
     csv_out = run("--config", cfg, "submissions", "--format", "csv").output
     assert csv_out.splitlines()[0].startswith("receipt,") and len(csv_out.splitlines()) == 2
+
+
+@pytest.mark.parametrize("table, needle", [
+    ('[calendar]\nyear_start = "13-40"\n', "calendar"),
+    ('[scoring]\npreset = "jilin-galaxy"\n', "scoring"),
+    ('[[categories]]\nid = "emergency"\ncolour = "red"\n', "categories"),
+])
+def test_bad_rules_are_refused_at_start(tmp_path, table, needle):
+    from mailbot.config import ConfigError
+
+    with pytest.raises(ConfigError):
+        write_config(tmp_path, extra=table)  # the helper loads the file too
+    r = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "submissions"])
+    assert r.exit_code == 2 and f"`{needle}`" in r.output and "config.toml:" in r.output
