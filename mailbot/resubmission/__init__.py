@@ -1,0 +1,85 @@
+"""Recognise resubmissions and corrections of 政务信息 items.
+
+Officers resend the same item under a new Message-ID, or send a corrected copy
+(【更正】…, 《…》（修改稿）, or just near-identical text). Such mails are
+`duplicate`: they earn nothing more, and a correction replaces the stored text
+of the original. This module is pure logic: it fingerprints an item and picks,
+among earlier items of the same unit (the caller's filter), the one it repeats.
+
+A fingerprint holds a digest of the normalized text (exact resends, whatever
+the whitespace, punctuation, traditional characters or signature block) and a
+MinHash over jieba-token shingles (near-identical text: changed figures, a
+sentence added or removed). Thresholds were tuned with
+benchmarks/resubmission_tuning.py on 新闻联播 items.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from mailbot.resubmission import fingerprints, matching, subjects, text
+from mailbot.resubmission.fingerprints import (
+    FIGURE_SKETCH,
+    FINGERPRINT_VERSION,
+    MIN_FIGURES,
+    NUM_PERM,
+    SHINGLE_SIZE,
+    Fingerprint,
+    figure_overlap,
+    fingerprint,
+    similarity,
+)
+from mailbot.resubmission.matching import (
+    CORRECTION_THRESHOLD,
+    CORRECTION_TITLE_FLOOR,
+    DEFAULT_WINDOW,
+    FIGURE_THRESHOLD,
+    MIN_TEXT_CHARS,
+    MIN_TITLE_CHARS,
+    NEAR_DUPLICATE_THRESHOLD,
+    Candidate,
+    find_original,
+)
+from mailbot.resubmission.subjects import CORRECTION_MARKERS, is_correction, strip_markers
+from mailbot.resubmission.text import normalize_text, tokens
+
+# Private helpers, importable from here as they were from the single module.
+from mailbot.resubmission.fingerprints import _hash32, _permutations, _shingles  # noqa: E402,F401
+from mailbot.resubmission.matching import _match  # noqa: E402,F401
+from mailbot.resubmission.subjects import _strip_prefixes, _title_key  # noqa: E402,F401
+from mailbot.resubmission.text import (  # noqa: E402,F401
+    _alnum_only,
+    _drop_boilerplate_lines,
+    _jieba,
+    _normalize_chars,
+    _t2s,
+    _tokenize,
+)
+
+__all__ = [
+    "CORRECTION_MARKERS", "CORRECTION_THRESHOLD", "CORRECTION_TITLE_FLOOR", "DEFAULT_WINDOW",
+    "FIGURE_SKETCH", "FIGURE_THRESHOLD", "FINGERPRINT_VERSION", "MIN_FIGURES", "MIN_TEXT_CHARS",
+    "MIN_TITLE_CHARS", "NEAR_DUPLICATE_THRESHOLD", "NUM_PERM", "SHINGLE_SIZE",
+    "Candidate", "Fingerprint", "figure_overlap", "find_original", "fingerprint",
+    "is_correction", "normalize_text", "similarity", "strip_markers", "tokens",
+]
+
+_SUBMODULES = (text, subjects, fingerprints, matching)
+
+
+class _Package(types.ModuleType):
+    """Setting a name on the package also sets it in the submodules that use it.
+
+    benchmarks/resubmission_tuning.py tunes `rs.SHINGLE_SIZE = n` (and tests may
+    monkeypatch a helper); that took effect when this was one module, so it still does.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        super().__setattr__(name, value)
+        for module in _SUBMODULES:
+            if name in vars(module):
+                setattr(module, name, value)
+
+
+sys.modules[__name__].__class__ = _Package

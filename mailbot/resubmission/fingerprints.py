@@ -1,0 +1,141 @@
+"""Fingerprints of items (exact digest, MinHash of token shingles, figure sketch)
+and how similar two of them are."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+from mailbot.resubmission.subjects import _title_key
+from mailbot.resubmission.text import _alnum_only, _tokenize, normalize_text
+
+# Figure overlap is only judged when both items have at least this many
+# distinct figures (see matching.FIGURE_THRESHOLD).
+MIN_FIGURES = 5
+
+NUM_PERM = 128
+SHINGLE_SIZE = 3
+FIGURE_SKETCH = 64  # bottom-k sketch of the figures' hashes
+_SEED = 1
+_SCHEME = "affine32"
+# Bump when normalization, tokenization or shingling changes: stored
+# fingerprints of another version are then compared by exact digest only.
+FINGERPRINT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What is stored per item to recognise it again (see to_bytes / to_hex)."""
+
+    text_digest: bytes  # 16 bytes, blake2b of the normalized text
+    title_digest: bytes  # 8 bytes, blake2b of the normalized stripped title
+    length: int  # normalized text length in characters
+    hashvalues: np.ndarray  # uint32[NUM_PERM], MinHash signature
+    figures: np.ndarray  # uint32, sorted: the smallest hashes of the distinct figures
+    figure_count: int  # distinct figures (numbers) in the text
+    version: int = FINGERPRINT_VERSION
+
+    # version, sketch size, num_perm, length, figure count, digests
+    _HEADER = struct.Struct(">BBHIH16s8s")
+
+    def to_bytes(self) -> bytes:
+        """Compact binary form (~600 bytes) for a BLOB column."""
+        header = self._HEADER.pack(
+            self.version, len(self.figures), len(self.hashvalues), self.length,
+            min(self.figure_count, 0xFFFF), self.text_digest, self.title_digest,
+        )
+        return header + self.hashvalues.astype(">u4").tobytes() + self.figures.astype(">u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Fingerprint:
+        (version, n_figures, num_perm, length, figure_count,
+         text_digest, title_digest) = cls._HEADER.unpack_from(data)
+        body = data[cls._HEADER.size:]
+        if len(body) != 4 * (num_perm + n_figures):
+            raise ValueError("fingerprint: truncated or corrupt data")
+        values = np.frombuffer(body, dtype=">u4").astype(np.uint32)
+        return cls(text_digest, title_digest, length, values[:num_perm], values[num_perm:],
+                   figure_count, version)
+
+    def to_hex(self) -> str:
+        """Text form for a VARCHAR/TEXT column."""
+        return self.to_bytes().hex()
+
+    @classmethod
+    def from_hex(cls, text: str) -> Fingerprint:
+        return cls.from_bytes(bytes.fromhex(text))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fingerprint) and self.to_bytes() == other.to_bytes()
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+
+def _hash32(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
+
+
+def _shingles(toks: list[str]) -> list[bytes]:
+    if len(toks) < SHINGLE_SIZE:
+        return ["\x1f".join(toks).encode()] if toks else []
+    return [
+        "\x1f".join(toks[i:i + SHINGLE_SIZE]).encode()
+        for i in range(len(toks) - SHINGLE_SIZE + 1)
+    ]
+
+
+def fingerprint(subject: str, text: str) -> Fingerprint:
+    """Fingerprint an item: exact digest of normalized text plus a MinHash of its shingles."""
+    normalized = normalize_text(text)
+    compact = _alnum_only(normalized)
+    toks = _tokenize(normalized)
+    figures = sorted({_hash32(tok) for tok in toks if any(ch.isdigit() for ch in tok)})
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME, permutations=_permutations())
+    minhash.update_batch(_shingles(toks))
+    return Fingerprint(
+        text_digest=hashlib.blake2b(compact.encode(), digest_size=16).digest(),
+        title_digest=hashlib.blake2b(_title_key(subject).encode(), digest_size=8).digest(),
+        length=len(compact),
+        hashvalues=np.asarray(minhash.hashvalues, dtype=np.uint32),
+        figures=np.asarray(figures[:FIGURE_SKETCH], dtype=np.uint32),
+        figure_count=len(figures),
+    )
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """Estimated Jaccard similarity of the two items' shingle sets (0.0–1.0)."""
+    if a.version != b.version or len(a.hashvalues) != len(b.hashvalues):
+        return 1.0 if a.text_digest == b.text_digest and a.length else 0.0
+    if a.length == 0 or b.length == 0:
+        return 0.0  # empty texts share the empty MinHash, which means nothing
+    return float(np.count_nonzero(a.hashvalues == b.hashvalues)) / len(a.hashvalues)
+
+
+def figure_overlap(a: Fingerprint, b: Fingerprint) -> float | None:
+    """Share of the smaller item's figures also found in the other.
+
+    Exact while both have at most FIGURE_SKETCH distinct figures; beyond that
+    estimated from the sketches (bottom-k of the hashes). None when either has
+    fewer than MIN_FIGURES, too few to tell.
+    """
+    if min(a.figure_count, b.figure_count) < MIN_FIGURES:
+        return None
+    small, other = (a, b) if a.figure_count <= b.figure_count else (b, a)
+    checkable = small.figures
+    if other.figure_count > len(other.figures):  # other's sketch is cut off
+        checkable = checkable[checkable <= other.figures[-1]]
+    if len(checkable) == 0:
+        return None
+    return float(np.isin(checkable, other.figures).sum()) / len(checkable)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # Built once: MinHash() would otherwise redraw the same permutations per item.
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
