@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from mailbot import resubmission as rs
+from mailbot.resubmission import fingerprints
 
 CORPUS = Path("/work/shared/corpus/xinwenlianbo-transcripts/derived/news_items.jsonl")
 SIGNATURE = (
@@ -266,7 +267,7 @@ def main() -> None:
     parser.add_argument("--shingle", type=int, default=rs.SHINGLE_SIZE, help="token n-gram size")
     parser.add_argument("--seed", type=int, default=20240512)
     args = parser.parse_args()
-    rs.SHINGLE_SIZE = args.shingle
+    fingerprints.SHINGLE_SIZE = args.shingle  # the module that shingles reads it at call time
     items = load_items(args.limit)
     rnd = random.Random(args.seed)
     fps = [rs.fingerprint(it["title"], it["text"]) for it in items]

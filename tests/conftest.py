@@ -1,4 +1,4 @@
-"""Shared fixtures: real Dovecot, SMTP and PostgreSQL servers on loopback (see servers.py)."""
+"""Shared fixtures: real Dovecot, SMTP and PostgreSQL servers on loopback (see tests/servers/)."""
 
 from __future__ import annotations
 

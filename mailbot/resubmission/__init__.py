@@ -15,10 +15,6 @@ benchmarks/resubmission_tuning.py on 新闻联播 items.
 
 from __future__ import annotations
 
-import sys
-import types
-
-from mailbot.resubmission import fingerprints, matching, subjects, text
 from mailbot.resubmission.fingerprints import (
     FIGURE_SKETCH,
     FINGERPRINT_VERSION,
@@ -64,22 +60,3 @@ __all__ = [
     "Candidate", "Fingerprint", "figure_overlap", "find_original", "fingerprint",
     "is_correction", "normalize_text", "similarity", "strip_markers", "tokens",
 ]
-
-_SUBMODULES = (text, subjects, fingerprints, matching)
-
-
-class _Package(types.ModuleType):
-    """Setting a name on the package also sets it in the submodules that use it.
-
-    benchmarks/resubmission_tuning.py tunes `rs.SHINGLE_SIZE = n` (and tests may
-    monkeypatch a helper); that took effect when this was one module, so it still does.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        super().__setattr__(name, value)
-        for module in _SUBMODULES:
-            if name in vars(module):
-                setattr(module, name, value)
-
-
-sys.modules[__name__].__class__ = _Package
