@@ -25,6 +25,8 @@ from mailbot.scoring import ledger
 from mailbot.scoring.schemes import SchemeError
 
 EVENT_NAMES = {"submit": "报送", "adopt": "采用", "instruct": "批示", "commission": "约稿", "adjust": "调整"}
+STATUS_NAMES = {"accepted": "已计分", "duplicate": "重复稿", "unassigned": "待归属", "ignored": "不计入",
+                "quarantined": "处理失败"}
 LEVEL_NAMES = {"department": "厅级", "province": "省级", "central": "中央", "national": "国家级",
                "city": "市级", "bureau": "局级"}
 # Chinese level words accepted wherever a level is given (office commands, bulk import).
@@ -91,7 +93,7 @@ def normalize_level(rt: Runtime, event: str, level: str) -> str:
     for lv in valid:
         if text and text in (rt.scheme.label(event, lv), LEVEL_NAMES.get(lv)):
             return lv
-    raise UsageError(f"unknown {event} level {level!r}; valid: {', '.join(valid)}")
+    raise UsageError(f"没有“{level}”这一{EVENT_NAMES.get(event, event)}级别 (unknown {event} level {level!r}; valid: {', '.join(valid)})")
 
 
 def normalize_kind(rt: Runtime, event: str, kind: str | None) -> str | None:
@@ -129,7 +131,7 @@ def parse_date(rt: Runtime, value: date | str | None, what: str = "date") -> dat
         except ValueError:
             raise UsageError(f"bad {what} {value!r}: use YYYY-MM-DD, e.g. {today.isoformat()}") from None
     if d > today:
-        raise UsageError(f"{what} {d.isoformat()} is in the future (today is {today.isoformat()})")
+        raise UsageError(f"日期 {d.isoformat()} 晚于今天 ({what} {d.isoformat()} is in the future; today is {today.isoformat()})")
     try:
         rt.calendar.year_of(d)
     except ValueError as e:  # pragma: no cover - every real date has a year
@@ -140,7 +142,7 @@ def parse_date(rt: Runtime, value: date | str | None, what: str = "date") -> dat
 def find_submission(session: Session, receipt: str) -> Submission:
     sub = session.scalar(select(Submission).where(Submission.receipt == (receipt or "").strip()))
     if sub is None:
-        raise UsageError(f"unknown receipt {receipt!r} (see `mailbot submissions`)")
+        raise UsageError(f"回执号 {receipt} 不存在 (unknown receipt {receipt!r}; see `mailbot submissions`)")
     return sub
 
 
@@ -150,7 +152,8 @@ def _require_accepted(sub: Submission, what: str) -> None:
     hint = {"unassigned": "; assign it to a unit first (`mailbot assign RECEIPT UNIT`)",
             "duplicate": "; record it on the original item instead",
             "quarantined": "; retry it first (`mailbot retry`)"}.get(sub.status, "")
-    raise UsageError(f"{sub.receipt} is {sub.status}, not accepted: cannot record {what}{hint}")
+    raise UsageError(f"{sub.receipt} 状态为“{STATUS_NAMES.get(sub.status, sub.status)}”，不能记录 "
+                     f"({sub.receipt} is {sub.status}, not accepted: cannot record {what}{hint})")
 
 
 def ledger_event(row: ScoreEvent, occurred: date | None = None) -> ledger.ScoreEvent:
@@ -187,7 +190,8 @@ def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, 
     live = [e for e in standing(s, sub) if e.kind == event and e.level == level
             and (kind is None or e.sub_kind == kind) and (on is None or e.occurred == on)]
     if not live:
-        raise UsageError(f"{sub.receipt}: no {level_name(rt, event, level)}{EVENT_NAMES[event]} recorded to withdraw")
+        raise UsageError(f"{sub.receipt} 没有可撤销的{level_name(rt, event, level)}{EVENT_NAMES[event]}记录 "
+                         f"({sub.receipt}: no {level_name(rt, event, level)}{EVENT_NAMES[event]} recorded to withdraw)")
     rev = _reverse(s, live[-1], by, note)
     return Recorded(f"已撤销：{sub.receipt} {level_name(rt, event, level)}{EVENT_NAMES[event]} "
                     f"{fmt_points(rev.points)} 分", sub.receipt, sub.unit_id, rev.points, [rev.id])
@@ -207,7 +211,8 @@ def _record_item_event(rt: Runtime, s: Session, sub: Submission, event: str, lev
 def _check_on(sub: Submission, on: date, tz) -> None:
     received = sub.received_at.astimezone(tz).date()
     if on < received:
-        raise UsageError(f"date {on.isoformat()} is before {sub.receipt} was received ({received.isoformat()})")
+        raise UsageError(f"日期 {on.isoformat()} 早于 {sub.receipt} 的收到日期 {received.isoformat()} "
+                         f"(date {on.isoformat()} is before {sub.receipt} was received)")
 
 
 def adopt(rt: Runtime, receipt: str, level: str, date: date | str | None = None, kind: str | None = None,
@@ -227,8 +232,8 @@ def adopt(rt: Runtime, receipt: str, level: str, date: date | str | None = None,
         pts = _points(rt, "adopt", lv, k, sub.category)
         for e in standing(s, sub):
             if e.kind == "adopt" and e.level == lv and e.occurred == on:
-                raise UsageError(f"{sub.receipt}: {level_name(rt, 'adopt', lv)}采用 on {on.isoformat()} "
-                                 f"is already recorded (a repeat; use --withdraw to take it back)")
+                raise UsageError(f"{sub.receipt} 的{level_name(rt, 'adopt', lv)}采用（{on.isoformat()}）已记录过，不重复记录 "
+                                 f"(already recorded, a repeat; use --withdraw to take it back)")
         row = _record_item_event(rt, s, sub, "adopt", lv, k, on, by, note, publication, issue_no)
         where = f"（{publication}{' ' + issue_no if issue_no else ''}）" if publication else ""
         return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'adopt', lv)}采用{where} {fmt_points(pts)} 分",
@@ -273,7 +278,7 @@ def commission(rt: Runtime, receipt: str, level: str, by: str = "cli", withdraw:
         _check_on(sub, on, rt.settings.tz)
         pts = _points(rt, "commission", lv, None, sub.category)
         if any(e.kind == "commission" and e.level == lv for e in standing(s, sub)):
-            raise UsageError(f"{sub.receipt}: {level_name(rt, 'commission', lv)}约稿 is already recorded (a repeat)")
+            raise UsageError(f"{sub.receipt} 的{level_name(rt, 'commission', lv)}约稿已记录过 (already recorded, a repeat)")
         row = _record_item_event(rt, s, sub, "commission", lv, None, on, by, note)
         return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'commission', lv)}约稿 {fmt_points(pts)} 分",
                         sub.receipt, sub.unit_id, pts, [row.id])
@@ -283,7 +288,7 @@ def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date 
            by: str = "cli", session: Session | None = None) -> Recorded:
     """A manual adjustment of a unit's score (transport 基础工作/报送工作 parts, penalties)."""
     if unit not in rt.units:
-        raise UsageError(f"unknown unit {unit!r}; known: {', '.join(sorted(u.id for u in rt.units))}")
+        raise UsageError(f"没有单位“{unit}” (unknown unit {unit!r}; known: {', '.join(sorted(u.id for u in rt.units))})")
     try:
         pts = float(points)
     except (TypeError, ValueError):
@@ -307,11 +312,12 @@ def assign(rt: Runtime, receipt: str, unit_id: str, by: str = "cli", session: Se
 
     unit = rt.units.get(unit_id)
     if unit is None:
-        raise UsageError(f"unknown unit {unit_id!r}; known: {', '.join(sorted(u.id for u in rt.units))}")
+        raise UsageError(f"没有单位“{unit_id}” (unknown unit {unit_id!r}; known: {', '.join(sorted(u.id for u in rt.units))})")
     with _session(rt, session) as s:
         sub = find_submission(s, receipt)
         if sub.status != "unassigned":
-            raise UsageError(f"{sub.receipt} is {sub.status}, not unassigned: only unassigned items can be assigned")
+            raise UsageError(f"{sub.receipt} 已有单位或不是待归属稿件，不能归属 "
+                             f"({sub.receipt} is {sub.status}, not unassigned: only unassigned items can be assigned)")
         sub.unit_id, sub.unit_via, sub.status = unit.id, "office", "accepted"
         sub.status_reason = f"assigned by {by}"
         s.flush()
@@ -336,7 +342,7 @@ def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",
         by_name = {v: k for k, v in names.items()}
         cat = by_name.get(cat, cat)
     if cat not in names:
-        raise UsageError(f"unknown category {category_id!r}; valid: {', '.join(names)}")
+        raise UsageError(f"没有“{category_id}”这一类别 (unknown category {category_id!r}; valid: {', '.join(names)})")
     with _session(rt, session) as s:
         sub = find_submission(s, receipt)
         old = sub.category
