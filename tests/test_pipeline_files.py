@@ -193,3 +193,12 @@ def test_assigning_an_unassigned_item_credits_and_answers_it(rt, tmp_path):
     assert (row["status"], row["unit"], row["unit_via"], row["points"]) == ("accepted", "changchun", "office", 2)
     receipts = list((tmp_path / "outbox").glob("*-receipt.eml"))
     assert len(receipts) == 1 and b"zhang@qq.com" in receipts[0].read_bytes()
+
+
+def test_unit_named_as_display_name_of_a_personal_address(rt, tmp_path):
+    raw = item_mail(6, sender="abc123@163.com", subject="全市开展职业病防治宣传", message_id="dn")
+    raw = raw.replace(b"=?utf-8?b?5L+h5oGv5ZGY?=", b"=?utf-8?b?5ZCJ5p6X5biC5Y2r55Sf5bGA?=")  # 信息员 -> 吉林市卫生局
+    _drop(tmp_path, "dn.eml", raw)
+    ingest(rt, [tmp_path / "mail"])
+    row = _rows(rt)["dn"]
+    assert (row["unit"], row["unit_via"], row["status"]) == ("jilin", "address", "accepted")

@@ -1,7 +1,8 @@
 """Stage: which member unit sent the item, and how we know (``unit_via``).
 
 Order: the sender's registered address; a unit name or alias in the subject (【…】, […],
-“XX市卫生局：…”); a 报送单位/供稿 line or “（XX供稿）” byline in the body or signature;
+“XX市卫生局：…”); the unit's name as the From display name (``unit_via`` "address");
+a 报送单位/供稿 line or “（XX供稿）” byline in the body or signature;
 the same in an attachment's text.
 A forward counts for the forwarder, so only the sender's address is used, never the
 forwarded mail's original author.
@@ -21,6 +22,8 @@ def run(rt: Runtime, intake: Intake) -> None:
     via = "address" if unit else None
     if unit is None and (unit := units.unit_in_subject(mail.subject)):
         via = "subject"
+    if unit is None and (unit := units.find_name(mail.sender_name)):
+        via = "address"  # the From header's display name, e.g. "长春市卫生局" <someone@163.com>
     if unit is None and (unit := units.unit_in_text(f"{mail.body_text}\n{mail.signature}")):
         via = "body"
     if unit is None:
