@@ -202,3 +202,23 @@ def test_unit_named_as_display_name_of_a_personal_address(rt, tmp_path):
     ingest(rt, [tmp_path / "mail"])
     row = _rows(rt)["dn"]
     assert (row["unit"], row["unit_via"], row["status"]) == ("jilin", "address", "accepted")
+
+
+def test_reading_facts_are_kept_with_the_message(rt, tmp_path):
+    # GIVEN a Foxmail-style mail labelled gb2312 whose text holds a GBK-only character (镕)
+    body = "朱镕基同志曾到我市调研，市卫生局组织开展专题学习，全市卫生系统干部职工参加。".encode("gbk")
+    raw = (b"From: xxy@ccws.example.gov.cn\r\nTo: jlwsxx2012@163.com\r\nSubject: =?gb2312?B?"
+           + __import__("base64").b64encode("长春市卫生局开展专题学习".encode("gb2312"))
+           + b"?=\r\nMessage-ID: <gbk@x>\r\nDate: Mon, 02 Mar 2026 09:00:00 +0800\r\n"
+           b"Content-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
+    _drop(tmp_path, "gbk.eml", raw)
+    ingest(rt, [tmp_path / "mail"])
+    # THEN the text is right and the message records what was declared, what was used, and the repair
+    row = _rows(rt)["gbk"]
+    assert row["subject"] == "长春市卫生局开展专题学习"
+    with rt.db.session() as s:
+        sub = s.scalar(select(Submission).where(Submission.message_id == "gbk@x"))
+    assert "朱镕基" in sub.text
+    assert row["reading"]["repaired"] is True
+    assert [c[0] for c in row["reading"]["charsets"]] == ["gb2312"]
+    assert row["reading"]["charsets"][0][1] != "gb2312"

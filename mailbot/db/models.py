@@ -75,6 +75,8 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     repeat_of: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # How the text was read: charsets declared and used per part, whether decoding needed repair, defects.
+    reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -49,6 +49,8 @@ def run(rt: Runtime, intake: Intake) -> None:
         raise Quarantine(f"cannot be read as mail: {e}") from None
     intake.mail = mail
     intake.message.message_id = intake.message.message_id or mail.message_id
+    intake.message.reading = {"charsets": [list(c) for c in mail.charsets], "repaired": mail.repaired,
+                              "defects": list(mail.defects)[:20]}
     intake.received_at = intake.source.arrived_at or mail.received_at or mail.date or rt.clock.now()
     for a in {a.sha256: a for a in mail.attachments}.values():
         sha, path = archive.store_attachment(rt, a.data, a.sha256)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from mailbot.db.models import ScoreEvent, Submission
+from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.errors import UsageError
 from mailbot.reports.periods import bounds
 from mailbot.runtime import Runtime
@@ -37,6 +37,8 @@ def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = 
         points = dict(s.execute(select(ScoreEvent.submission_id, func.sum(ScoreEvent.points))
                                 .where(ScoreEvent.submission_id.in_([x.id for x in subs]))
                                 .group_by(ScoreEvent.submission_id)).all()) if subs else {}
+        reading = dict(s.execute(select(Message.id, Message.reading)
+                                 .where(Message.id.in_({x.message_pk for x in subs}))).all()) if subs else {}
         dup = {x.id: x.receipt for x in subs}
         missing = {x.duplicate_of for x in subs if x.duplicate_of and x.duplicate_of not in dup}
         if missing:
@@ -55,5 +57,6 @@ def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = 
             "points": int(p) if float(p).is_integer() else p,
             "duplicate_of": dup.get(x.duplicate_of) if x.duplicate_of else None,
             "attachments": [a.get("filename") for a in (x.attachments or [])], "notes": x.notes or [],
+            "reading": reading.get(x.message_pk),
         })
     return rows

@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('repeat_of', sa.Integer(), nullable=True),
+    sa.Column('reading', sa.JSON(), nullable=True),
     sa.Column('seen_at', mailbot.db.models.UtcDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['repeat_of'], ['messages.id'], ),
