@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 from mailbot.reading import Unreadable, read_message
+from shared_corpus import corpus_dir
 
 _NOT_MAIL = {"license", "license.txt", "copying", "readme.md", "index", "manifest.tsv", "psf-license",
              "agpl-3", "mit-license", "apache-2.0.txt", "mit.txt"}
@@ -37,7 +38,7 @@ def mail_files(corpus: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", default="/work/shared/corpus")
+    parser.add_argument("corpus", nargs="?", default=str(corpus_dir()))
     parser.add_argument("--show-fffd", action="store_true")
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()

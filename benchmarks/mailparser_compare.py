@@ -17,13 +17,14 @@ from pathlib import Path
 import mailparser
 
 from mailbot.reading import Unreadable, read_message
+from shared_corpus import corpus_dir
 
 SUITES = ("trec06c-bayesspam", "public-inbox-cn-mua")
 
 
 def main() -> None:
     logging.disable(logging.CRITICAL)  # mail-parser logs every part it does not handle
-    corpus = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/corpus")
+    corpus = Path(sys.argv[1] if len(sys.argv) > 1 else corpus_dir())
     files = [p for s in SUITES for p in sorted((corpus / s).rglob("*"))
              if p.is_file() and p.name not in ("index", "manifest.tsv") and not p.name.endswith((".json", ".tsv"))]
     mp_bad = mp_raised = ours_bad = ours_unreadable = 0

@@ -1,13 +1,13 @@
 """Tune the resubmission thresholds on public Chinese government-style text.
 
-Source: 新闻联播 items (/work/shared/corpus/xinwenlianbo-transcripts/derived/news_items.jsonl).
+Source: 新闻联播 items (``corpus/xinwenlianbo-transcripts/derived/news_items.jsonl`` under ``$MAILBOT_SHARED`` or ``../shared``).
 Positives: each item against an edited copy of itself (whitespace, punctuation,
 traditional characters, a signature block, changed figures, a sentence added or
 removed, a combination sent as 【更正】). Negatives: other items of the same day,
 each item's three nearest other items in the whole corpus (same topic), and
 template pairs (the same opening sentence, different events).
 
-    PYTHONPATH=/work/main python benchmarks/resubmission_tuning.py [--shingle N] [--limit N]
+    python benchmarks/resubmission_tuning.py [--shingle N] [--limit N]
 
 Prints recall per edit kind, false positives per negative kind and
 precision/recall at a range of thresholds, then timings.
@@ -29,8 +29,9 @@ import numpy as np
 
 from mailbot import resubmission as rs
 from mailbot.resubmission import fingerprints
+from shared_corpus import corpus_dir
 
-CORPUS = Path("/work/shared/corpus/xinwenlianbo-transcripts/derived/news_items.jsonl")
+CORPUS = corpus_dir() / "xinwenlianbo-transcripts/derived/news_items.jsonl"
 SIGNATURE = (
     "\n\n报送单位：吉林市卫生局\n信息员：张晓明\n签发人：李建国\n联系电话：0432-62345678\n"
     "\n吉林市卫生局办公室\n2024年5月12日\n"

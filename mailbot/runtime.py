@@ -68,9 +68,9 @@ class Runtime:
         from mailbot.retraining import office_examples
 
         taxonomy = taxonomy_from_config(self.settings.categories) if self.settings.categories else None
-        base = Classifier.build(taxonomy=taxonomy, extra_words=self.settings.classify.extra_words)
-        corrections = office_examples(self)
-        return base.retrained(corrections) if corrections else base
+        # Trained on the first start (and after a correction); later starts load the cached model.
+        return Classifier.build(taxonomy=taxonomy, extra_words=self.settings.classify.extra_words,
+                                corrections=office_examples(self), cache_dir=self.settings.data_path / "cache")
 
     @cached_property
     def category_names(self) -> dict[str, str]:

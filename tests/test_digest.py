@@ -146,7 +146,8 @@ def week(rt: Runtime) -> dict:
                           confidence=0.31, reasons=["模型: 0.31"], subject="一位市民的来信",
                           reason="no unit found", sender="someone@qq.com")
     r["unsure"] = box.add(local(2026, 2, 13, 9, 0), category="meeting", confidence=0.42,
-                          reasons=["词: 调研", "模型: 0.42"], subject="厅领导到长春调研")
+                          reasons=["词: 调研", "模型: 0.42", "候选: meeting 0.42, research 0.38"],
+                          subject="厅领导到长春调研")
     r["settled"] = box.add(local(2026, 2, 13, 10, 0), category="research", confidence=0.2,
                            category_by="xinxike@example.gov.cn", subject="已更正过的低置信度信息")
     r["broken"] = box.add(local(2026, 2, 14, 11, 0), status="quarantined", unit=None, category=None,
@@ -192,8 +193,11 @@ def test_sections_for_the_office(rt: Runtime, week: dict) -> None:
     # Low confidence: the classifier's guesses below review_below, not the ones the office settled.
     review = {x["receipt"]: x for x in d["review"]}
     assert set(review) == {week["orphan"], week["unsure"]}
-    assert review[week["unsure"]]["reasons"] == ["词: 调研", "模型: 0.42"]
+    assert review[week["unsure"]]["reasons"] == ["词: 调研"]
     assert review[week["unsure"]]["category"] == "meeting"
+    # with its two likeliest categories, for the office's 类别 command
+    assert review[week["unsure"]]["candidates"] == [{"category": "meeting", "name": "会议与领导活动", "p": 0.42},
+                                                    {"category": "research", "name": "调研与外地经验", "p": 0.38}]
     # Corrections made that week only.
     assert [(c["receipt"], c["old_category"], c["category"]) for c in d["corrections"]] == [
         (week["settled"], "progress", "research")]
@@ -224,9 +228,11 @@ def test_rendered_digest_reads_as_an_office_notice(rt: Runtime, week: dict) -> N
     assert "2026-W07" in mail.subject and "计分信息 5 条" in mail.subject
     assert mail.text.startswith("省卫生厅办公室信息科：")
     for needle in (week["orphan"], "归属 回执号 单位ID", week["broken"], "词: 调研", "类别 回执号 类别ID",
-                   "零信息单位", "四平市卫生局", "吉林市某医院发生火灾", f"更正回执号 {week['w06_last']}"):
+                   "零信息单位", "四平市卫生局", "吉林市某医院发生火灾", f"更正回执号 {week['w06_last']}",
+                   "其次“调研与外地经验”（research），38%"):
         assert needle in mail.text, needle
     assert mail.html is not None and "<table" in mail.html and week["unsure"] in mail.html
+    assert "模型: 0.42" not in mail.text  # the model's raw figure is not for the office
 
 
 def test_queue_once_per_week(rt: Runtime, week: dict) -> None:

@@ -1,4 +1,4 @@
-"""A fixed sample of 40 real mails from /work/shared/corpus (copied to tests/data/reading/corpus).
+"""A fixed sample of 40 real mails from ../shared/corpus (copied to tests/data/reading/corpus).
 
 SOURCES.tsv there names each file's origin.  Each case pins what a person
 reads in that mail: the decoded subject, a piece of the text, attachment names.

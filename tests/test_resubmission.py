@@ -1,7 +1,7 @@
 """Recognising resubmissions and corrections (mailbot.resubmission).
 
 Texts: hand-written 政务信息 items, and a fixed sample of 新闻联播 items from
-/work/shared/corpus/xinwenlianbo-transcripts (MIT licence), the corpus the
+../shared/corpus/xinwenlianbo-transcripts (MIT licence), the corpus the
 thresholds were tuned on (benchmarks/resubmission_tuning.py).
 """
 

@@ -13,8 +13,9 @@ from mailbot.sources.base import SourceMessage
 from mailbot.sources.files import count_paths, is_mbox, iter_paths
 from mailbot.sources.imap import SourceError
 from mailbot.sources.maildir import MaildirSource
+from shared_corpus import corpus_dir
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = corpus_dir()
 MBOX_DIR = CORPUS / "mimekit-testdata/UnitTests/TestData/mbox"
 CPYTHON_MBOX = CORPUS / "cpython-test_email/Lib/test/test_email/data/mailbox_01.mbox"
 

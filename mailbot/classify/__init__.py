@@ -1,13 +1,15 @@
 """Content classification of 政务信息 items into the office's categories.
 
-Cue rules (title patterns, keywords, body cues; editable, loadable from config) are combined
-with a small model trained at first use from the shipped labelled items.
+A linear model over the title, the lead and the body (trained from real labelled items, plus
+generated ones) with calibrated probabilities; editable cue rules lift the categories whose
+title patterns match and give readable reasons.
 """
-from .classifier import Classifier, Decision, load_model, save_model
-from .dataset import Example, load_labelled
+from .classifier import Classifier, Decision, load_model, parse_candidates, save_model
+from .dataset import Example, load_generated, load_real
 from .evaluation import Report, evaluate
 from .model import Model, train
 from .taxonomy import CategorySpec, default_taxonomy, taxonomy_from_config
 
 __all__ = ["CategorySpec", "Classifier", "Decision", "Example", "Model", "Report", "default_taxonomy",
-           "evaluate", "load_labelled", "load_model", "save_model", "taxonomy_from_config", "train"]
+           "evaluate", "load_generated", "load_model", "load_real", "parse_candidates", "save_model",
+           "taxonomy_from_config", "train"]

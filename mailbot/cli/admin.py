@@ -48,12 +48,15 @@ def retrain(state: CliState) -> None:
 
 
 @main.command()
-def evaluate() -> None:
-    """Accuracy, per-class precision/recall and confusion matrix on the held-out labelled items."""
-    from mailbot.classify import Classifier, evaluate as do_evaluate, load_labelled, train
-    from mailbot.classify.taxonomy import default_taxonomy
+@click.option("--cv", is_flag=True, help="also grouped 5-fold cross-validation over every real item (slower)")
+@click.option("--errors", is_flag=True, help="list the misclassified held-out items")
+def evaluate(cv: bool, errors: bool) -> None:
+    """Classifier figures on real labelled text: per category, confusion matrix, per source."""
+    from mailbot.classify.measure import format_measurement, measure
 
-    taxonomy = default_taxonomy()
-    model = train([e.as_tuple() for e in load_labelled("train")], taxonomy)
-    report = do_evaluate(Classifier(taxonomy, model), load_labelled("test"))
-    click.echo(report.format())
+    m = measure(cv=cv)
+    click.echo(format_measurement(m))
+    if errors:
+        click.echo("\nmisclassified (true -> predicted):")
+        for subject, truth, pred in m.held_out.errors:
+            click.echo(f"  {truth} -> {pred}: {subject}")

@@ -94,7 +94,7 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
         category_rows.append({"category": None, "name": UNCATEGORIZED, "count": uncategorized})
 
     # Low confidence: the classifier's own guesses only; once the office has corrected one, it is settled.
-    review = [{**base(x), "reasons": list(x.category_reasons or [])}
+    review = [{**base(x), **_doubt(x.category_reasons or [], names)}
               for x in subs if x.status in ("accepted", "unassigned") and x.category_by is None
               and (x.category is None or (x.category_confidence or 0) < review_below)]
 
@@ -118,6 +118,15 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
         "zero_units": [{"unit": r["unit"], "name": r["name"], "class": r["class"]}
                        for r in unit_rows if r["accepted"] == 0],
     }
+
+
+def _doubt(reasons: list[Any], names: dict[str, str]) -> dict[str, Any]:
+    """An item in doubt: its two likeliest categories (id, name, probability) and readable reasons."""
+    from mailbot.classify.classifier import parse_candidates
+
+    candidates = [{"category": c, "name": names.get(c, c), "p": p} for c, p in parse_candidates(reasons)[:2]]
+    shown = [r for r in reasons if isinstance(r, str) and not r.startswith(("候选:", "模型:"))]
+    return {"candidates": candidates, "reasons": shown}
 
 
 def _unit_name(rt: Runtime, unit_id: str | None) -> str | None:

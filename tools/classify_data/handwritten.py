@@ -3,6 +3,8 @@ import json
 import re
 from pathlib import Path
 
+from shared_corpus import corpus_dir
+
 E, M, RS, X, P, G = "emergency", "meeting", "research", "experience", "problem", "progress"
 
 HANDWRITTEN = [
@@ -79,7 +81,7 @@ HANDWRITTEN = [
 
 def _adapted_news() -> list[tuple[str, str, str]]:
     """A few public news items (xinwenlianbo transcripts, MIT) as meeting/emergency/research examples."""
-    path = Path("/work/shared/corpus/xinwenlianbo-transcripts/derived/news_items.jsonl")
+    path = corpus_dir() / "xinwenlianbo-transcripts/derived/news_items.jsonl"
     if not path.exists():
         return []
     out = []

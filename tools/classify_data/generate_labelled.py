@@ -1,6 +1,6 @@
 """Generate labelled.jsonl: realistic 政务信息 items for the six default categories.
 
-Run once: ``python mailbot/classify/data/gen/generate_labelled.py``. The output is committed;
+Run once: ``python tools/classify_data/generate_labelled.py``. The output is committed;
 the script is kept so the data can be inspected and regenerated. Items combine many
 hand-written openings, facts and closings from member units of a provincial health and a
 city transport system, plus hand-written free items and a few adapted public news items.
