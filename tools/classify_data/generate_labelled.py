@@ -1,6 +1,7 @@
 """Generate labelled.jsonl: realistic 政务信息 items for the six default categories.
 
-Run once: ``python tools/classify_data/generate_labelled.py``. The output is committed;
+Run once: ``python tools/classify_data/generate_labelled.py``. The output
+(``mailbot/classify/data/generated.jsonl``, training only) is committed;
 the script is kept so the data can be inspected and regenerated. Items combine many
 hand-written openings, facts and closings from member units of a provincial health and a
 city transport system, plus hand-written free items and a few adapted public news items.
@@ -65,13 +66,15 @@ def main() -> None:
             seen.add(subj)
             n += 1
             out.append({"id": f"L{n:04d}", "subject": subj, "text": text, "category": c, "split": split})
-    R.shuffle(out)
-    with open(Path(__file__).resolve().parent.parent / "labelled.jsonl", "w", encoding="utf-8") as fh:
+    # Generated text only ever trains (the real set in real.jsonl judges): no split is kept.
+    out.sort(key=lambda r: r["id"])
+    target = Path(__file__).resolve().parents[2] / "mailbot" / "classify" / "data" / "generated.jsonl"
+    with target.open("w", encoding="utf-8") as fh:
         for row in out:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"id": "G" + row["id"][1:], "subject": row["subject"], "text": row["text"],
+                                 "category": row["category"]}, ensure_ascii=False) + "\n")
     from collections import Counter
-    print(Counter((r["category"], r["split"]) for r in out))
-    print("total", len(out), Counter(r["split"] for r in out))
+    print(Counter(r["category"] for r in out), "total", len(out))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,5 @@
-"""Hand-written items in free styles, including the hard cases, and adapted public news items."""
-import json
-import re
-from pathlib import Path
-
-from shared_corpus import corpus_dir
+"""Hand-written items in free styles, including the hard cases (real news items now live in the
+real labelled set, tools/classify_data/real/, and are no longer adapted here)."""
 
 E, M, RS, X, P, G = "emergency", "meeting", "research", "experience", "problem", "progress"
 
@@ -77,36 +73,3 @@ HANDWRITTEN = [
     ("全市二级以上医院全部实现检查结果互认", "经过一年努力，全市28家二级以上医院全部接入检查检验结果互认平台，累计互认项目35万项次，为群众节约费用约2100万元。", G),
     ("厅医政处部署开展医疗机构消防安全专项检查", "厅医政处近日下发通知，要求各地于11月底前完成对辖区医疗机构的消防安全检查，重点检查疏散通道、消防设施和用电安全。", G),
 ]
-
-
-def _adapted_news() -> list[tuple[str, str, str]]:
-    """A few public news items (xinwenlianbo transcripts, MIT) as meeting/emergency/research examples."""
-    path = corpus_dir() / "xinwenlianbo-transcripts/derived/news_items.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    counts = {M: 0, E: 0, RS: 0}
-    for line in path.open(encoding="utf-8"):
-        it = json.loads(line)
-        title = it["title"].strip()
-        text = re.sub(r"<[^>]+>", "\n", it["text"])
-        text = re.sub(r"央视网消息\s*（新闻联播）：", "", text).strip()
-        text = re.sub(r"\n+", "\n", text)[:600]
-        if "联播" in title or "快评" in title or len(text) < 80:
-            continue
-        if re.search(r"(美|俄|乌|以军|加沙|日本|土耳其|叙利亚|巴西|伊朗|国际)", title):
-            continue
-        cat = None
-        if re.search(r"(主持召开.*会议|会议在.*召开|座谈会召开|在\w{2,4}调研$)", title):
-            cat = M
-        elif re.search(r"(暴雨|地震|洪水|山洪|决口|坍塌|救援|灾区|抢险)", title):
-            cat = E
-        elif title.startswith("【一线调研") :
-            cat = RS
-        if cat and counts[cat] < {M: 8, E: 8, RS: 4}[cat]:
-            counts[cat] += 1
-            out.append((title, text, cat))
-    return out
-
-
-HANDWRITTEN = HANDWRITTEN + _adapted_news()
