@@ -47,11 +47,11 @@ def _header_facts(raw: bytes) -> tuple[str | None, str]:
     """Message-ID and body hash without a full parse (so even unparseable mail gets them)."""
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-        mid = str(headers.get("Message-ID", "") or "").strip()
+        header = str(headers.get("Message-ID", "") or "").strip()
     except Exception:  # noqa: BLE001 - anything odd: no Message-ID
-        mid = ""
-    m = re.search(r"<([^<>\s]+)>", mid)
-    mid = (m.group(1) if m else mid.strip("<> \t")) or None
+        header = ""
+    m = re.search(r"<([^<>\s]+)>", header)
+    mid = (m.group(1) if m else header.strip("<> \t")) or None
     parts = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)
     body = parts[1] if len(parts) == 2 else raw
     body = body.replace(b"\r\n", b"\n").strip()
@@ -88,7 +88,7 @@ def process(rt: Runtime, src: SourceMessage) -> Result:
             intake = Intake(source=src, session=s, message=msg)
             statuses = run_stages(rt, intake)
             return Result(Outcome.NEW, msg.id, statuses)
-    except Exception as exc:  # noqa: BLE001 - one bad message never stops the others
+    except Exception as exc:  # one bad message never stops the others
         reason = str(exc) if isinstance(exc, Quarantine) else f"{type(exc).__name__}: {exc}"
         reason = reason.splitlines()[0][:500] if reason else type(exc).__name__
         log.warning("message %s (%s): quarantined: %s", message_id, src.key, reason)
@@ -130,7 +130,7 @@ def retry(rt: Runtime, message_pk: int) -> Result:
         src = SourceMessage(msg.mailbox, msg.source_key, raw, msg.arrived_at, msg.uidvalidity)
     try:
         with rt.db.transaction() as s:
-            msg = s.get(Message, message_pk)
+            msg = s.get_one(Message, message_pk)
             for sub in s.scalars(select(Submission).where(Submission.message_pk == msg.id)):
                 s.delete(sub)
             s.flush()
@@ -140,6 +140,6 @@ def retry(rt: Runtime, message_pk: int) -> Result:
     except Exception as exc:  # noqa: BLE001
         reason = (str(exc) or type(exc).__name__).splitlines()[0][:500]
         with rt.db.transaction() as s:
-            msg = s.get(Message, message_pk)
+            msg = s.get_one(Message, message_pk)
             msg.error, msg.attempts = reason, msg.attempts + 1
         return Result(Outcome.QUARANTINED, message_pk, ["quarantined"], reason)

@@ -41,7 +41,7 @@ class Intake:
     source: SourceMessage
     session: Session
     message: Message
-    mail: "ReadMail | None" = None
+    mail: ReadMail | None = None
     received_at: datetime | None = None
     unit_id: str | None = None
     unit_via: str | None = None
