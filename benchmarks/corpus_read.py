@@ -14,8 +14,9 @@ import time
 import traceback
 from pathlib import Path
 
-from mailbot.reading import Unreadable, read_message
 from shared_corpus import corpus_dir
+
+from mailbot.reading import Unreadable, read_message
 
 _NOT_MAIL = {"license", "license.txt", "copying", "readme.md", "index", "manifest.tsv", "psf-license",
              "agpl-3", "mit-license", "apache-2.0.txt", "mit.txt"}
@@ -114,7 +115,7 @@ def _needed_repair(declared: str, used: str) -> bool:
     from mailbot.reading.charsets import normalize_charset
 
     norm = normalize_charset(declared) if declared else None
-    return norm is None and used not in ("ascii",) or norm is not None and used != norm and used != "ascii"
+    return (norm is None and used not in ("ascii",)) or (norm is not None and used != norm and used != "ascii")
 
 
 if __name__ == "__main__":

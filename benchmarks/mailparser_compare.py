@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import mailparser
+from shared_corpus import corpus_dir
 
 from mailbot.reading import Unreadable, read_message
-from shared_corpus import corpus_dir
 
 SUITES = ("trec06c-bayesspam", "public-inbox-cn-mua")
 

@@ -123,7 +123,7 @@ def test_decision_has_category_confidence_and_reasons(classifier):
     assert any(r.startswith("标题: ") for r in d.reasons)
     assert any(r.startswith("模型: ") for r in d.reasons)
     # the two likeliest categories, best first, recorded in the reasons for the digest
-    assert [c for c, _ in d.alternatives][0] == "meeting" and len(d.alternatives) == 2
+    assert d.alternatives[0][0] == "meeting" and len(d.alternatives) == 2
     assert d.alternatives[0][1] >= d.alternatives[1][1]
     assert parse_candidates(d.reasons) == d.alternatives
 

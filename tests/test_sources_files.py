@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import email
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from shared_corpus import corpus_dir
 
 from mailbot.sources.base import SourceMessage
 from mailbot.sources.files import count_paths, is_mbox, iter_paths
 from mailbot.sources.imap import SourceError
 from mailbot.sources.maildir import MaildirSource
-from shared_corpus import corpus_dir
 
 CORPUS = corpus_dir()
 MBOX_DIR = CORPUS / "mimekit-testdata/UnitTests/TestData/mbox"
@@ -162,5 +161,5 @@ def test_ingest_folder_mixes_maildir_eml_and_mbox_and_count_matches(tmp_path, ma
 
 
 def test_missing_path_is_reported(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.eml"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.eml"):
         list(iter_paths([tmp_path / "nope.eml"]))

@@ -6,9 +6,9 @@ import logging
 import os
 import pickle
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .cues import compile_specs, score_cues
 from .dataset import load_generated, load_real
@@ -26,7 +26,7 @@ TEMPERATURE = 1.0
 # (in probability, then renormalised). Measured by grouped cross-validation on the real items,
 # they add 0.6 points of accuracy (emergency precision 0.83 -> 0.89, experience recall up) and
 # cost problem precision a little (0.93 -> 0.91); keywords alone never lift.
-RULE_LIFT = {c: 0.35 for c in ("emergency", "meeting", "research", "experience", "problem", "progress")}
+RULE_LIFT = dict.fromkeys(("emergency", "meeting", "research", "experience", "problem", "progress"), 0.35)
 RULE_MIN_SCORE = 3.0      # a title pattern (3.0); keywords alone never lift
 
 # Subject noise that says nothing about the content: forwards, unit tags, submission words.
@@ -81,7 +81,7 @@ class Classifier:
 
     @classmethod
     def build(cls, taxonomy: list[CategorySpec] | None = None, extra_words: Iterable[str] = (),
-              corrections: Sequence[tuple[str, str, str]] = (), cache_dir: Path | None = None) -> "Classifier":
+              corrections: Sequence[tuple[str, str, str]] = (), cache_dir: Path | None = None) -> Classifier:
         """A classifier for ``taxonomy`` (default six) trained on the shipped items and the
         office's (subject, text, category) ``corrections``.
 
@@ -93,14 +93,15 @@ class Classifier:
         words = [w for w in extra_words if w.strip()]
         if words:
             add_words(words)
-        corrections = [tuple(c) for c in corrections]
+        corrections = [(s, t, c) for s, t, c in corrections]
         key = _cache_key(taxonomy, corrections, words)
         path = Path(cache_dir) / f"classifier-{key}.pickle" if cache_dir is not None else None
         model = _MEMO.get(key)
         if model is None and path is not None and path.exists():
             try:
                 model = load_model(path)
-            except Exception as exc:  # a truncated or stale file: train again
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError) as exc:
+                # a truncated, foreign or stale file: train again
                 log.warning("classifier cache %s unreadable (%s); training", path.name, exc)
         if model is None:
             model = cls.trained(taxonomy, *training_rows(), corrections=corrections).model
@@ -112,15 +113,15 @@ class Classifier:
     @classmethod
     def trained(cls, taxonomy: list[CategorySpec], rows: Sequence[tuple[str, str, str]],
                 weights: Sequence[float] | None = None, corrections: Sequence[tuple[str, str, str]] = (),
-                rule_lift: dict[str, float] | None = None) -> "Classifier":
+                rule_lift: dict[str, float] | None = None) -> Classifier:
         """Train on ``rows`` (+ ``corrections``, each weighing CORRECTION_WEIGHT)."""
-        corrections = [tuple(c) for c in corrections]
+        corrections = [(s, t, c) for s, t, c in corrections]
         w = list(weights) if weights is not None else [1.0] * len(rows)
         model = train(list(rows) + corrections, taxonomy, w + [CORRECTION_WEIGHT] * len(corrections),
                       temperature=TEMPERATURE)
         return cls(taxonomy, model, _corrected(corrections), rule_lift)
 
-    def retrained(self, corrections: Sequence[tuple[str, str, str]]) -> "Classifier":
+    def retrained(self, corrections: Sequence[tuple[str, str, str]]) -> Classifier:
         """A new classifier: the shipped items plus the office's corrections (weighted above all)."""
         return Classifier.trained(self.taxonomy, *training_rows(), corrections=corrections, rule_lift=self._lift)
 
@@ -192,7 +193,8 @@ def _remember(key: str, model: Model) -> None:
 
 def _cache_key(taxonomy: list[CategorySpec], corrections: Sequence[tuple], words: Sequence[str]) -> str:
     h = hashlib.sha256()
-    from . import dataset, model as model_module
+    from . import dataset
+    from . import model as model_module
 
     for path in (dataset.REAL, dataset.GENERATED, Path(model_module.__file__), Path(__file__)):
         h.update(path.read_bytes())

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Protocol
 
 
 class _Classifies(Protocol):
@@ -86,7 +87,7 @@ def score(predictions: Sequence[Prediction], labels: Sequence[str] | None = None
     labs = list(labels) if labels else sorted({p.truth for p in predictions} | {p.predicted for p in predictions})
     for extra in sorted(({p.truth for p in predictions} | {p.predicted for p in predictions}) - set(labs)):
         labs.append(extra)
-    confusion = {t: {p: 0 for p in labs} for t in labs}
+    confusion = {t: dict.fromkeys(labs, 0) for t in labs}
     for p in predictions:
         confusion[p.truth][p.predicted] += 1
     per_class = {}

@@ -9,8 +9,9 @@ model's class scores, divided by a temperature fitted on out-of-fold predictions
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from itertools import pairwise
 
 import numpy as np
 from scipy.sparse import hstack
@@ -56,7 +57,7 @@ def _lead(text: str) -> str:
 
 def _title_terms(title: str) -> list[str]:
     ws = words(title)
-    return ws + [a + "_" + b for a, b in zip(ws, ws[1:])]
+    return ws + [a + "_" + b for a, b in pairwise(ws)]
 
 
 def _vectoriser(part: str, analyser: str) -> TfidfVectorizer:

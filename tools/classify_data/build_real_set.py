@@ -29,7 +29,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
-
 from shared_corpus import ROOT, corpus_dir
 
 HERE = Path(__file__).resolve().parent / "real"
