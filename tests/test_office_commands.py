@@ -128,7 +128,10 @@ def test_transport_levels_and_kinds_in_chinese(tmp_path):
     cfg = write_config(tmp_path, preset="jilin-transport", head=TRANSPORT_HEAD, classes=TRANSPORT_CLASSES,
                        units=TRANSPORT_UNITS)
     rt = make_runtime(cfg, now="2026-03-10 09:00")
-    a = submit(rt, "cy@cy.example.gov.cn", "船营区农村公路建设", "2026-02-03 10:00")
+    # a general work item (一般动态): the transport scheme takes adoption points from the category
+    a = submit(rt, "cy@cy.example.gov.cn", "船营区农村公路建设全面复工", "2026-02-03 10:00",
+               body="2月3日，船营区农村公路建设项目全面复工，今年计划新改建农村公路35公里，"
+                    "截至目前已完成投资2100万元，占年度计划的三成。")
     command(rt, f"采用 {a} 国家")
     command(rt, f"批示 {a} 市级 决策")
     with rt.db.session() as s:
