@@ -142,7 +142,7 @@ class UnitSettings(_Strict):
 
 class ClassifySettings(_Strict):
     alert_confidence: float = Field(0.6, ge=0, le=1)
-    review_below: float = Field(0.7, ge=0, le=1)  # 待复核 below it: ~14 % of real items, half the misses
+    review_below: float = Field(0.7, ge=0, le=1)  # 待复核 below it: ~11 % of real items, half the misses
     extra_words: list[str] = []
     retrain_days: int = Field(7, ge=0)
 
