@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from mailbot.db import rowcount
 from mailbot.db.models import JobRun
 from mailbot.runtime import Runtime
 
@@ -37,7 +38,7 @@ def run_once(rt: Runtime, job: str, due: str, fn: Callable[[], object]) -> bool:
             taken = s.execute(update(JobRun).where(JobRun.job == job, JobRun.due == due, JobRun.finished_at.is_(None),
                                                    JobRun.started_at < now - STALE)
                               .values(started_at=now, runner=RUNNER).execution_options(synchronize_session=False))
-            if taken.rowcount != 1:
+            if rowcount(taken) != 1:
                 log.info("job %s for %s: already run by another process", job, due)
                 return False
         log.warning("job %s for %s: its earlier runner died; running it here", job, due)

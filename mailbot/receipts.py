@@ -10,6 +10,7 @@ has its own schema, so its own counters.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Integer, cast, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -17,23 +18,25 @@ from sqlalchemy.orm import Session
 from mailbot.db.models import ReceiptCounter, Submission
 
 
-def _insert(session: Session):
+def _insert(session: Session) -> Any:
+    """INSERT with ON CONFLICT, which both dialects spell the same way."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(ReceiptCounter.__table__)
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(ReceiptCounter)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(ReceiptCounter)
 
 
 def next_receipt(session: Session, local_day: date | datetime) -> str:
     """The next receipt number of ``local_day`` (a local date, or an aware local datetime)."""
     day = f"{local_day:%Y%m%d}"
-    counters = ReceiptCounter.__table__
     # First use of a day: start from the highest number already given out that day (older data).
     highest = func.coalesce(func.max(cast(func.substr(Submission.receipt, 10), Integer)), 0)
     session.execute(_insert(session).from_select(
         ["day", "last"], select(literal(day), highest).where(Submission.receipt.like(f"{day}-%"))
     ).on_conflict_do_nothing(index_elements=["day"]))
-    n = session.execute(update(counters).where(counters.c.day == day).values(last=counters.c.last + 1)
-                        .returning(counters.c.last)).scalar_one()
+    n = session.execute(update(ReceiptCounter).where(ReceiptCounter.day == day)
+                        .values(last=ReceiptCounter.last + 1).returning(ReceiptCounter.last)).scalar_one()
     return f"{day}-{n:04d}"

@@ -20,8 +20,8 @@ def test_poll_creates_owner_only_files_and_folders(tmp_path: Path) -> None:
                        capture_output=True, text=True, timeout=300, preexec_fn=lambda: os.umask(0o022))
     assert r.returncode == 0, r.stderr
     # THEN every file and folder it created is its owner's alone
-    made = [p for p in [tmp_path / "var", tmp_path / "outbox", *(tmp_path / "var").rglob("*"),
-                        *(tmp_path / "outbox").rglob("*"), *tmp_path.glob("mailbot.db*")]]
+    made = [tmp_path / "var", tmp_path / "outbox", *(tmp_path / "var").rglob("*"),
+            *(tmp_path / "outbox").rglob("*"), *tmp_path.glob("mailbot.db*")]
     assert any(p.suffix == ".eml" for p in made) and any(p.name == "mailbot.db" for p in made)
     loose = {str(p.relative_to(tmp_path)): oct(stat.S_IMODE(p.stat().st_mode)) for p in made
              if stat.S_IMODE(p.stat().st_mode) & 0o077}

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from mailbot.runtime import Runtime
 from tests.mailbox_helpers import write_config
 from tests.servers import StallingServer
 
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 class Ticking:
@@ -187,7 +187,7 @@ def test_550_fails_the_row_451_retries_it_and_the_digest_tells_the_office(tmp_pa
     clock.at += timedelta(minutes=5)
     assert outbox.flush(rt).sent == 1
     # The next digest (week 10, generated the following Monday) lists the refused mail.
-    clock.at = datetime(2026, 3, 9, 0, 30, tzinfo=timezone.utc)
+    clock.at = datetime(2026, 3, 9, 0, 30, tzinfo=UTC)
     text = render_digest(rt, digest_data(rt, "2026-W10")).text
     assert "未能发出的邮件（1 封）" in text and "nobody@ccws.example.gov.cn" in text and "550" in text
 
@@ -255,7 +255,7 @@ def test_no_address_gets_more_than_the_hourly_cap(tmp_path, smtp_server):
 
 def test_commands_that_send_use_the_same_sender(tmp_path, smtp_server):
     """`digest` queues and wakes the one sender: while another sender runs, it only queues."""
-    rt = _rt(tmp_path, smtp_server.host, smtp_server.port, clock=lambda: datetime.now(timezone.utc))
+    rt = _rt(tmp_path, smtp_server.host, smtp_server.port, clock=lambda: datetime.now(UTC))
     with sender.sender_lock(rt) as mine:
         assert mine
         r = subprocess.run([sys.executable, "-m", "mailbot", "--config", str(tmp_path / "config.toml"), "digest",

@@ -57,7 +57,7 @@ def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail:
     return row
 
 
-def flush(rt: "Runtime", transport: "Transport | None" = None, limit: int = 500) -> "SendResult":
+def flush(rt: Runtime, transport: Transport | None = None, limit: int = 500) -> SendResult:
     """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``)."""
     from mailbot.mail.sender import deliver
 

@@ -26,13 +26,14 @@ import os
 import smtplib
 import socket
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterator
 
 from sqlalchemy import or_, select, update
 
+from mailbot.db import rowcount
 from mailbot.db.models import OutboxMail
 from mailbot.mail.compose import compose
 from mailbot.mail.transport import ServerUnavailable, Transport, make_transport
@@ -89,7 +90,7 @@ def claim(rt: Runtime, row_id: int, now: datetime, runner: str = RUNNER) -> bool
             OutboxMail.id == row_id, OutboxMail.sent_at.is_(None), OutboxMail.failed.is_(False),
             or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - stale_after(rt)),
         ).values(claimed_at=now, claimed_by=runner).execution_options(synchronize_session=False))
-        return res.rowcount == 1
+        return rowcount(res) == 1
 
 
 def _finish(rt: Runtime, row_id: int, runner: str, **values) -> None:
@@ -187,7 +188,7 @@ def _send_one(rt: Runtime, transport: Transport, row_id: int, caps: _Caps, resul
     """One row: claim, compose, send, record. False when the pass must stop (server down)."""
     now = rt.clock.now()
     with rt.db.session() as s:
-        recipients = s.scalar(select(OutboxMail.recipients).where(OutboxMail.id == row_id))
+        recipients = list(s.scalar(select(OutboxMail.recipients).where(OutboxMail.id == row_id)) or [])
     if (later := caps.wait_until(recipients)) is not None:
         with rt.db.transaction() as s:
             s.execute(update(OutboxMail).where(OutboxMail.id == row_id, OutboxMail.sent_at.is_(None),

@@ -7,6 +7,7 @@ pass stops), or an ``smtplib`` error about this message (4xx: try later; 5xx: re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import socket
@@ -57,7 +58,7 @@ class _Watchdog:
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
-    def watch(self, conn: smtplib.SMTP) -> "_Watchdog":
+    def watch(self, conn: smtplib.SMTP) -> _Watchdog:
         self._conn = conn
         if not self._timer.is_alive():
             self._timer.start()
@@ -67,10 +68,9 @@ class _Watchdog:
         self.fired = True
         sock = getattr(self._conn, "sock", None)
         if sock is not None:
-            try:  # the plain socket call also works under TLS; a blocked recv returns at once
+            # The plain socket call also works under TLS; a blocked recv returns at once.
+            with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -153,10 +153,8 @@ class SmtpTransport:
 
 
 def _close_quietly(conn: smtplib.SMTP) -> None:
-    try:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
         conn.close()
-    except (smtplib.SMTPException, OSError):
-        pass
 
 
 def make_transport(settings: Settings) -> Transport:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.pipeline.intake import Intake, Item
-from mailbot.receipts import next_receipt  # noqa: F401  (the one place receipt numbers come from)
+from mailbot.receipts import next_receipt
 from mailbot.runtime import Runtime
 
 

@@ -19,6 +19,8 @@ if connection is not None:  # mailbot's Database.upgrade(): inside its transacti
 else:  # plain `alembic` command line: use sqlalchemy.url from the config
     from sqlalchemy import create_engine
 
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.begin() as conn:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("alembic: set sqlalchemy.url in the ini file")
+    with create_engine(url).begin() as conn:
         _run(conn)

@@ -1,16 +1,16 @@
 """one sender (claims, fixed Message-IDs, failures), the office a database belongs to,
 receipt counters, scheduled job runs
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import mailbot.db.models
 
-
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
