@@ -45,9 +45,12 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None, receipts: bool = True) -> Runtime:
         """Connect, upgrade the schema, sync the units from the config: everything a run needs first."""
+        from email.utils import parseaddr
+
         from mailbot.mail.render import Renderer
 
-        db = Database(settings.database_url)
+        domain = parseaddr(settings.outgoing.from_)[1].rpartition("@")[2]
+        db = Database(settings.database_url, settings.office.id, mail_domain=domain)
         db.upgrade()
         units = UnitDirectory.from_settings(settings)
         with db.transaction() as s:
