@@ -92,6 +92,11 @@ class OfficeSettings(_Strict):
     require_authenticated: bool = True
     # The office's own rule on reporting emergencies, quoted in the 【紧急】 alert; none when empty.
     urgent_rule: str = ""
+    # The receiving server's authserv-ids: only its Authentication-Results are trusted ("" = none written,
+    # as Exchange Online does). See docs/office-commands.md.
+    authserv_ids: list[str] = []
+    # Names an environment variable holding a secret word an office command's body must carry.
+    command_secret_env: str = ""
 
     @field_validator("emails", "admins")
     @classmethod
