@@ -263,7 +263,7 @@ def scheme_rules(rt: Runtime) -> list[str]:
     """The scheme's points as sentences: 每报送一条信息计 2 分；被厅级采用计 10 分 …"""
     sch = rt.scheme
     out = [f"每报送一条信息计 {sch.submit_points} 分（重复稿、更正稿不重复计分）。"]
-    for event, verb in (("adopt", "采用"), ("instruct", "批示"), ("commission", "约稿")):
+    for event in ("adopt", "instruct", "commission"):
         table = getattr(sch, event)
         if table is None:
             continue
