@@ -78,7 +78,7 @@ def make_source(rt: Runtime):
         ctx = ssl.create_default_context(cafile=str(rt.settings.resolve(s.ca_file)) if s.ca_file else None)
     return ImapSource(s.host, s.effective_port, s.username, rt.settings.secret(s.password_env, "source.password_env"),
                       folder=s.folder, tls=s.tls, processed_folder=s.processed_folder, timeout=s.timeout_seconds,
-                      batch_size=s.batch_size, ssl_context=ctx)
+                      batch_size=s.batch_size, batch_bytes=int(s.batch_megabytes * 1024 * 1024), ssl_context=ctx)
 
 
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
