@@ -10,10 +10,10 @@ import fcntl
 import logging
 import ssl
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from mailbot.errors import MailbotError
 from mailbot.mail import outbox
