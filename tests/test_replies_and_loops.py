@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes as _parse
-from email.policy import default as _default
-
-
-def message_from_bytes(raw: bytes):
-    return _parse(raw, policy=_default)
 from email.header import decode_header, make_header
 from email.message import EmailMessage
+from email.policy import default as _default
 from email.utils import format_datetime
 
 import pytest
@@ -29,6 +25,10 @@ from tests.mailbox_helpers import item_mail, write_config
 UNIT = "xxy@ccws.example.gov.cn"  # 长春市卫生局's registered address
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 BACK = NOW - timedelta(hours=2)  # when the mails that come back arrive
+
+
+def message_from_bytes(raw: bytes):
+    return _parse(raw, policy=_default)
 
 
 def _settings(tmp_path, account, smtp, extra=""):

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from mailbot.db.models import CategoryCorrection, OutboxMail, Submission
 from mailbot.errors import UsageError
-from mailbot.reports.periods import bounds
 from mailbot.pipeline.replies import REPLY
+from mailbot.reports.periods import bounds
 from mailbot.resubmission import is_correction
 from mailbot.runtime import Runtime
 from mailbot.scoring.calendar import Period

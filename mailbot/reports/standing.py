@@ -8,7 +8,6 @@ today) and its assessment year, with the score split into its parts (报送, 采
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
 from mailbot.errors import UsageError
@@ -52,10 +51,11 @@ def unit_standing(rt: Runtime, unit_id: str, period_text: str) -> dict[str, Any]
             for name in dict.fromkeys([period.name, year.name])}
     with rt.db.session() as s:
         events = ledger.net_events(load_events(rt, s))
-    adopt_levels: Counter[str] = Counter()
+    adopt_levels: dict[str, float] = {}
     for e in events:
         if e.unit == unit_id and e.kind == "adopt" and e.reverses is None and period.contains(e.occurred):
-            adopt_levels[rt.scheme.label("adopt", e.level or "")] += e.points
+            label = rt.scheme.label("adopt", e.level or "")
+            adopt_levels[label] = adopt_levels.get(label, 0) + e.points
     items = [{"receipt": r["receipt"], "subject": r["subject"], "status": STATUS_NAMES.get(r["status"], r["status"]),
               "points": r["points"]} for r in list_submissions(rt, period=period.name, unit=unit_id)]
     parts = [(KIND_NAMES.get(k, k), v) for k, v in rows[period.name]["points_by_kind"].items() if v]
