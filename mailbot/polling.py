@@ -17,7 +17,7 @@ from pathlib import Path
 
 from mailbot.errors import MailbotError
 from mailbot.mail import outbox
-from mailbot.pipeline import driver
+from mailbot.pipeline import archive, driver
 from mailbot.runtime import Runtime
 from mailbot.sources.base import SourceMessage
 
@@ -49,6 +49,16 @@ class PollBusy(MailbotError):
 
 @contextmanager
 def poll_lock(rt: Runtime) -> Iterator[None]:
+    """The poll lock; on taking it, left-overs of a killed archive write are swept away."""
+    with _file_lock(rt):
+        swept = archive.sweep_temp_files(rt)
+        if swept:
+            log.warning("removed %d unfinished archive file(s) of an interrupted run", swept)
+        yield
+
+
+@contextmanager
+def _file_lock(rt: Runtime) -> Iterator[None]:
     rt.settings.data_path.mkdir(parents=True, exist_ok=True)
     path = rt.settings.data_path / "poll.lock"
     with open(path, "w") as fh:
