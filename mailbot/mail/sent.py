@@ -30,6 +30,18 @@ def is_ours(message_id: str, domain: str) -> bool:
     return dom.lower() == domain and "mailbot" in local
 
 
+def sent_message_id(session, message_ids: list[str]) -> str | None:
+    """The first of ``message_ids`` that an outbox row of ours carries (its Message-ID is fixed when queued)."""
+    from sqlalchemy import select
+
+    from mailbot.db.models import OutboxMail
+
+    ids = [m.strip("<> ") for m in message_ids if m.strip("<> ")][:50]
+    if not ids:
+        return None
+    return session.scalar(select(OutboxMail.message_id).where(OutboxMail.message_id.in_(ids)).limit(1))
+
+
 def referenced_ids(in_reply_to: str | None, references: list[str] | None) -> list[str]:
     ids = []
     for value in [in_reply_to or "", *(references or [])]:

@@ -30,9 +30,15 @@ def reply_reason(rt: Runtime, intake: Intake) -> str | None:
     mail = intake.mail
     assert mail is not None
     domain = sent.our_domain(rt.settings.outgoing.from_)
-    for mid in sent.referenced_ids(mail.in_reply_to, mail.references):
+    referenced = sent.referenced_ids(mail.in_reply_to, mail.references)
+    for mid in referenced:
         if sent.is_ours(mid, domain):
             return f"In-Reply-To/References names our <{mid}>"
+    if referenced:
+        with rt.db.session() as s:  # mail we sent from another address (the From changed since)
+            found = sent.sent_message_id(s, referenced)
+        if found:
+            return f"In-Reply-To/References names our <{found}>"
     stripped = strip_reply_prefixes(mail.subject)
     marker = sent.our_marker(stripped)
     if marker and stripped != mail.subject.strip():
