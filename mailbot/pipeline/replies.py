@@ -18,6 +18,7 @@ from mailbot.runtime import Runtime
 
 REPLY = "reply to our mail"
 _FOOTER = "本邮件由系统自动发送"
+_RECEIPT_NO = re.compile(r"(?<!\d)20\d{6}-\d{4}(?!\d)")
 
 
 def read(rt: Runtime, intake: Intake) -> None:
@@ -54,7 +55,7 @@ def reply_reason(rt: Runtime, intake: Intake) -> str | None:
         return f"carries our {kind} mail (bounce or forward)"
     if any(sent.is_ours(mid, domain) for mid in sent.referenced_ids(None, [text])):
         return "carries our mail's Message-ID (bounce or forward)"
-    if _FOOTER in mail.body_text or _FOOTER in mail.quoted_text:
+    if _FOOTER in text and _RECEIPT_NO.search(text):  # our footer and one of our receipt numbers
         return "quotes our mail (bounce or forward)"
     return None
 
