@@ -80,7 +80,7 @@ def test_unfinished_archive_writes_of_a_killed_run_are_swept(tmp_path):
     (tmp_path / "var" / "attachments" / "cd").mkdir(parents=True)
     (tmp_path / "var" / "attachments" / "cd" / ".tmp-x").write_bytes(b"half an attachment")
     # WHEN the next poll takes the lock
-    poll(Runtime(settings))
+    poll(Runtime.open(settings))
     # THEN the temp files are gone and the real file is kept
     assert sorted(p.name for p in raw.iterdir()) == ["ab12.eml"]
     assert list((tmp_path / "var" / "attachments" / "cd").iterdir()) == []
