@@ -11,8 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from mailbot.classify import Classifier, load_real
 from mailbot.classify import classifier as classifier_module
+from mailbot.classify.classifier import Classifier
+from mailbot.classify.dataset import load_real
 from mailbot.classify.text import tokenizer
 
 

@@ -3,23 +3,19 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.classify import (
-    CategorySpec,
+from mailbot.classify.classifier import (
+    GENERATED_WEIGHT,
     Classifier,
     Decision,
-    default_taxonomy,
-    evaluate,
-    load_generated,
     load_model,
-    load_real,
     parse_candidates,
     save_model,
-    taxonomy_from_config,
-    train,
 )
-from mailbot.classify.classifier import GENERATED_WEIGHT
 from mailbot.classify.cues import compile_specs, score_cues
-from mailbot.classify.model import prepare
+from mailbot.classify.dataset import load_generated, load_real
+from mailbot.classify.evaluation import evaluate
+from mailbot.classify.model import prepare, train
+from mailbot.classify.taxonomy import CategorySpec, default_taxonomy, taxonomy_from_config
 from mailbot.classify.text import normalise, to_simplified, words
 
 IDS = ["emergency", "meeting", "research", "experience", "problem", "progress"]
