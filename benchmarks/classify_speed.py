@@ -9,7 +9,7 @@ import statistics
 import time
 
 from mailbot.classify import Classifier, load_labelled
-from mailbot.classify.text import tokenizer
+from mailbot.text import tokenizer
 
 
 def main() -> None:

@@ -38,25 +38,16 @@ from mailbot.resubmission.matching import (
     find_original,
 )
 from mailbot.resubmission.subjects import CORRECTION_MARKERS, is_correction, strip_markers
-from mailbot.resubmission.text import normalize_text, tokens
 
 # Private helpers, importable from here as they were from the single module.
 from mailbot.resubmission.fingerprints import _hash32, _permutations, _shingles  # noqa: E402,F401
 from mailbot.resubmission.matching import _match  # noqa: E402,F401
 from mailbot.resubmission.subjects import _strip_prefixes, _title_key  # noqa: E402,F401
-from mailbot.resubmission.text import (  # noqa: E402,F401
-    _alnum_only,
-    _drop_boilerplate_lines,
-    _jieba,
-    _normalize_chars,
-    _t2s,
-    _tokenize,
-)
 
 __all__ = [
     "CORRECTION_MARKERS", "CORRECTION_THRESHOLD", "CORRECTION_TITLE_FLOOR", "DEFAULT_WINDOW",
     "FIGURE_SKETCH", "FIGURE_THRESHOLD", "FINGERPRINT_VERSION", "MIN_FIGURES", "MIN_TEXT_CHARS",
     "MIN_TITLE_CHARS", "NEAR_DUPLICATE_THRESHOLD", "NUM_PERM", "SHINGLE_SIZE",
     "Candidate", "Fingerprint", "figure_overlap", "find_original", "fingerprint",
-    "is_correction", "normalize_text", "similarity", "strip_markers", "tokens",
+    "is_correction", "similarity", "strip_markers",
 ]
