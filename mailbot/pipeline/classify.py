@@ -14,5 +14,5 @@ def run(rt: Runtime, intake: Intake) -> None:
     for item in intake.items:
         if not (item.subject or item.text).strip():
             continue
-        decision = rt.classifier.classify(item.subject, item.text)
+        decision = rt.classifier.classify(item.subject, item.text, item.segmented())
         item.category, item.confidence, item.reasons = decision.category, decision.confidence, list(decision.reasons)

@@ -60,7 +60,7 @@ def run(rt: Runtime, intake: Intake) -> None:
     window = timedelta(days=rt.settings.duplicates.window_days)
     candidates: list[resubmission.Candidate] | None = None
     for item in intake.items:
-        fp = resubmission.fingerprint(item.subject, item.text)
+        fp = resubmission.fingerprint(item.subject, item.text, item.segmented())
         item.fingerprint = fp.to_hex()
         if item.status != "accepted":
             continue
