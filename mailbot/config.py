@@ -48,7 +48,7 @@ class SourceSettings(_Strict):
     ca_file: str | None = None
 
     @model_validator(mode="after")
-    def _imap_needs_host(self) -> "SourceSettings":
+    def _imap_needs_host(self) -> SourceSettings:
         if self.kind == "imap":
             if not self.host:
                 raise ValueError("`host` is required when kind = \"imap\"")
@@ -75,7 +75,7 @@ class OutgoingSettings(_Strict):
     max_attempts: int = Field(8, gt=0)
 
     @model_validator(mode="after")
-    def _smtp_needs_host(self) -> "OutgoingSettings":
+    def _smtp_needs_host(self) -> OutgoingSettings:
         if self.kind == "smtp" and not self.host:
             raise ValueError("`host` is required when kind = \"smtp\"")
         return self
@@ -90,6 +90,11 @@ class OfficeSettings(_Strict):
     emails: list[str] = []
     admins: list[str] = []
     require_authenticated: bool = True
+    # The receiving server's authserv-ids: only its Authentication-Results are trusted ("" = none written,
+    # as Exchange Online does). See docs/office-commands.md.
+    authserv_ids: list[str] = []
+    # Names an environment variable holding a secret word an office command's body must carry.
+    command_secret_env: str = ""
 
     @field_validator("emails", "admins")
     @classmethod
@@ -186,7 +191,7 @@ class Settings(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _units_have_classes(self) -> "Settings":
+    def _units_have_classes(self) -> Settings:
         classes = {c.id for c in self.classes}
         seen: set[str] = set()
         for u in self.units:

@@ -10,10 +10,10 @@ import fcntl
 import logging
 import ssl
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from mailbot.errors import MailbotError
 from mailbot.mail import outbox
@@ -30,6 +30,7 @@ class PollReport:
     statuses: Counter = field(default_factory=Counter)   # accepted / duplicate / unassigned / ignored / quarantined
     sent: int = 0
     deferred: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (message #, reason) still quarantined
 
     def line(self) -> str:
         st = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "nothing new"
@@ -109,6 +110,37 @@ def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: Fal
         finally:
             if own:
                 source.close()
+    if send:
+        flushed = outbox.flush(rt)
+        report.sent, report.deferred = flushed.sent, flushed.deferred
+    return report
+
+
+def retry(rt: Runtime, receipts: tuple[str, ...] | list[str] = (), send: bool = True) -> PollReport:
+    """Re-run quarantined messages (all, or those of the given receipts) under the poll lock.
+
+    The same driver path as a poll: read first, then one short write transaction.
+    """
+    from sqlalchemy import select
+
+    from mailbot.db.models import Message, Submission
+    from mailbot.errors import UsageError
+
+    report = PollReport()
+    with poll_lock(rt):
+        with rt.db.session() as s:
+            q = select(Message.id).where(Message.status == "quarantined")
+            if receipts:
+                q = q.join(Submission, Submission.message_pk == Message.id).where(Submission.receipt.in_(receipts))
+            ids = list(s.scalars(q.order_by(Message.id)))
+        if receipts and not ids:
+            raise UsageError(f"no quarantined message has receipt {', '.join(receipts)}")
+        for pk in ids:
+            result = driver.retry(rt, pk)
+            report.outcomes[result.outcome] += 1
+            report.statuses.update(result.statuses)
+            if result.outcome == driver.Outcome.QUARANTINED:
+                report.errors.append((pk, result.error or ""))
     if send:
         flushed = outbox.flush(rt)
         report.sent, report.deferred = flushed.sent, flushed.deferred

@@ -41,7 +41,7 @@ class UnitDirectory:
         self._names = sorted(names, key=lambda p: -len(p[0]))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "UnitDirectory":
+    def from_settings(cls, settings: Settings) -> UnitDirectory:
         infos = []
         for u in settings.units:
             emails = list(u.emails) + [o.email.lower() for o in u.officers]

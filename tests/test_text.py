@@ -56,7 +56,7 @@ def test_folded_also_plains_full_width_forms() -> None:
 
 def test_no_module_reads_opencc_dictionary_files() -> None:
     # OpenCC through its public API only: its dictionary files are its own business
-    sources = [p for p in (ROOT / "mailbot").rglob("*.py")]
+    sources = list((ROOT / "mailbot").rglob("*.py"))
     offenders = [p for p in sources if re.search(r"opencc\.__file__|TSCharacters|TSPhrases", p.read_text("utf-8"))]
     assert offenders == []
 

@@ -9,9 +9,10 @@ Otherwise the body is the one item, whatever is attached to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Generic, Protocol, Sequence, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 # Bodies that only point at the attachment: "请查收附件", "见附件", "详见附件" ...
 _COVER_WORDS = re.compile(r"附件|查收|见附|详见|附后|附上|附文|请审|请阅|报送|上报|呈报|attach", re.I)
