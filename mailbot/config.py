@@ -72,7 +72,12 @@ class OutgoingSettings(_Strict):
     from_: str = Field("mailbot@localhost", alias="from")
     path: str = "outbox"
     timeout_seconds: float = Field(30, gt=0)
+    # A whole SMTP session (connect, greeting, login, one message) never takes longer than this,
+    # however slowly a server trickles its answers; a silent server stops the pass at once.
+    session_timeout_seconds: float = Field(120, gt=0)
     max_attempts: int = Field(8, gt=0)
+    # No address gets more than this many mails an hour from mailbot (0: no cap); the rest wait.
+    max_per_recipient_hour: int = Field(30, ge=0)
 
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> OutgoingSettings:
@@ -86,10 +91,15 @@ class OutgoingSettings(_Strict):
 
 
 class OfficeSettings(_Strict):
+    # Ties the database's rows to this office; offices sharing one PostgreSQL database each
+    # need their own (their tables live in schema mailbot_<id>).
+    id: str = Field("", pattern=r"^([a-z][a-z0-9_]{0,39})?$")
     name: str = "信息科"
     emails: list[str] = []
     admins: list[str] = []
     require_authenticated: bool = True
+    # The office's own rule on reporting emergencies, quoted in the 【紧急】 alert; none when empty.
+    urgent_rule: str = ""
     # The receiving server's authserv-ids: only its Authentication-Results are trusted ("" = none written,
     # as Exchange Online does). See docs/office-commands.md.
     authserv_ids: list[str] = []
@@ -159,6 +169,35 @@ class ScheduleSettings(_Strict):
     tally_time: str = "09:00"
 
 
+_REPORT_FIELDS = {"period", "year", "n", "office"}
+
+
+class ReportSettings(_Strict):
+    """How the 通报 and the annual assessment are titled, numbered and signed."""
+
+    # {period}: 2026年第一季度; {year}: 2026; {n}: the quarter's (month's) number in the year; {office}
+    tally_title: str = "政务信息报送采用情况通报（{period}）"
+    tally_number: str = ""  # e.g. "吉卫办信〔{year}〕{n}号" or "第{n}期"; empty: no number
+    awards_title: str = "{year}年度政务信息工作考核情况通报"
+    awards_number: str = ""
+    signature: str = ""  # 落款: the issuing office; default [office] name
+
+    @field_validator("tally_title", "tally_number", "awards_title", "awards_number")
+    @classmethod
+    def _placeholders(cls, v: str) -> str:
+        import string
+
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+        except ValueError as e:
+            raise ValueError(f"{v!r}: {e} (write literal braces as {{{{ and }}}})") from None
+        unknown = names - _REPORT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; valid: "
+                             + ", ".join("{" + f + "}" for f in sorted(_REPORT_FIELDS)))
+        return v
+
+
 class Settings(_Strict):
     """Everything the daemon needs, validated once and passed in."""
 
@@ -180,6 +219,7 @@ class Settings(_Strict):
     classify: ClassifySettings = ClassifySettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from mailbot.db.models import CategoryCorrection, OutboxMail, Submission
 from mailbot.errors import UsageError
+from mailbot.mail import outbox
 from mailbot.reports.periods import bounds
+from mailbot.reports.wording import period_title
 from mailbot.resubmission import is_correction
 from mailbot.runtime import Runtime
 from mailbot.scoring.calendar import Period
@@ -61,6 +63,9 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
                           .join(Submission, Submission.id == CategoryCorrection.submission_id)
                           .where(CategoryCorrection.corrected_at >= start, CategoryCorrection.corrected_at < end)
                           .order_by(CategoryCorrection.corrected_at, CategoryCorrection.id)).all()
+        # Mail that could not be sent: the week and the days up to its digest (so the next digest shows it).
+        failed_mail = [{**f, "at": f["failed_at"].astimezone(tz).strftime("%m-%d %H:%M")}
+                       for f in outbox.failures(s, start, min(end + timedelta(days=7), rt.clock.now()))]
         corrections = [{
             "receipt": receipt, "subject": subject, "unit": unit_id, "unit_name": _unit_name(rt, unit_id),
             "old_category": c.old_category, "old_name": names.get(c.old_category or "", c.old_category or UNCATEGORIZED),
@@ -100,7 +105,7 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
 
     return {
         "week": {"name": week.name, "start": week.start.isoformat(), "end": week.end.isoformat(),
-                 "start_cn": _cn_date(week.start), "end_cn": _cn_date(week.end)},
+                 "start_cn": _cn_date(week.start), "end_cn": _cn_date(week.end), "title": period_title(week)},
         "office": rt.settings.office.name,
         "review_below": review_below,
         "totals": {"received": len(subs), **{k: len(v) for k, v in by_status.items()}},
@@ -115,9 +120,39 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
         "ignored": [{**base(x), "reason": x.status_reason} for x in by_status["ignored"]],
         "review": review,
         "corrections": corrections,
-        "zero_units": [{"unit": r["unit"], "name": r["name"], "class": r["class"]}
-                       for r in unit_rows if r["accepted"] == 0],
+        "failed_mail": failed_mail,
+        "zero_units": zero_units(rt, week, unit_rows),
     }
+
+
+def zero_units(rt: Runtime, week: Period, unit_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units with no counted item this week, listed only when it matters: nothing the week before
+    either, or behind their pro-rata quota at the week's end (a unit that reported last week and is
+    on track is not named every quiet week)."""
+    from datetime import timedelta
+
+    from mailbot.reports.progress import count_accepted
+    from mailbot.reports.remind import shortfalls
+
+    quiet = [r for r in unit_rows if r["accepted"] == 0]
+    if not quiet:
+        return []
+    before = rt.calendar.week_of(week.start - timedelta(days=1))
+    behind: dict[str, dict[str, Any]] = {}
+    for row in shortfalls(rt, week.end):
+        behind.setdefault(row["unit"], row)
+    out = []
+    with rt.db.session() as s:
+        for r in quiet:
+            reasons = []
+            if count_accepted(rt, s, r["unit"], before) == 0:
+                reasons.append("连续两周没有计分信息")
+            if r["unit"] in behind:
+                b = behind[r["unit"]]
+                reasons.append(f"落后于{b['per_name']}报送进度（应报 {b['due']} 条，已报 {b['submitted']} 条）")
+            if reasons:
+                out.append({"unit": r["unit"], "name": r["name"], "class": r["class"], "why": "，".join(reasons)})
+    return out
 
 
 def _unit_name(rt: Runtime, unit_id: str | None) -> str | None:
@@ -133,8 +168,6 @@ def render_digest(rt: Runtime, data: dict[str, Any]):
 
 def queue_digest(rt: Runtime, week_text: str) -> OutboxMail | None:
     """Queue the week's digest to the office; None when already queued or no office address."""
-    from mailbot.mail import outbox
-
     data = digest_data(rt, week_text)
     key = f"digest:{data['week']['name']}"
     if not rt.settings.office.emails:
