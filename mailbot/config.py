@@ -43,6 +43,8 @@ class SourceSettings(_Strict):
     poll_minutes: float = Field(5, gt=0)
     path: str = "mail"
     batch_size: int = Field(50, gt=0)
+    # Bodies fetched in one IMAP request stop at this many megabytes (a bigger mail comes alone).
+    batch_megabytes: float = Field(16, gt=0)
     timeout_seconds: float = Field(30, gt=0)
     # Some servers (self-hosted Coremail) use a private CA; point at its bundle.
     ca_file: str | None = None
@@ -207,6 +209,8 @@ class Settings(_Strict):
     data_dir: str = "var"
     templates_dir: str | None = None
     receipts: bool = True
+    # At most this many receipts (and 查询 answers) to one sender an hour: a loop's back-stop. 0 = no cap.
+    receipts_per_sender_hour: int = Field(20, ge=0)
     database: DatabaseSettings = DatabaseSettings()
     source: SourceSettings = SourceSettings()
     outgoing: OutgoingSettings = OutgoingSettings()
