@@ -15,6 +15,7 @@ from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.pipeline import parse as parse_stage
 from mailbot.polling import ingest, poll
 from mailbot.reports.listing import list_submissions
+from mailbot.retraining import load_classifier
 from mailbot.runtime import Runtime
 from mailbot.text import comparable
 from tests.mailbox_helpers import item_mail, write_config
@@ -22,7 +23,7 @@ from tests.mailbox_helpers import item_mail, write_config
 
 @pytest.fixture
 def rt(tmp_path):
-    return Runtime(write_config(tmp_path))
+    return Runtime.open(write_config(tmp_path))
 
 
 def _drop(tmp_path, name: str, raw: bytes):
@@ -166,7 +167,7 @@ def test_cover_note_with_two_documents_gives_two_items(rt, tmp_path):
 
 
 def test_no_receipts_backfill_sends_nothing(tmp_path):
-    rt = Runtime(write_config(tmp_path), receipts=False)
+    rt = Runtime.open(write_config(tmp_path), receipts=False)
     _drop(tmp_path, "1.eml", item_mail(1))
     ingest(rt, [tmp_path / "mail"])
     assert list_submissions(rt)[0]["status"] == "accepted"
@@ -175,7 +176,7 @@ def test_no_receipts_backfill_sends_nothing(tmp_path):
 
 def test_postgresql_backend_records_once(tmp_path, pg_url):
     # GIVEN the shared-deployment database
-    with Runtime(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n')) as rt:
+    with Runtime.open(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n')) as rt:
         for n in range(3):
             _drop(tmp_path, f"{n}.eml", item_mail(n))
         # WHEN ingested twice
@@ -241,7 +242,7 @@ def test_each_item_text_is_segmented_once(rt, tmp_path, monkeypatch):
     third = ("三.docx", ["长春市开展院前急救体系建设专题调研", "3月5日，市卫生局调研组到五个城区调研急救站点建设情况。"])
     _drop(tmp_path, "three.eml", _cover_note_mail(TWO_DOCUMENTS + [third], "three@x"))
     _drop(tmp_path, "plain.eml", item_mail(1, subject="长春市推进院前急救体系建设", message_id="plain"))
-    rt.classifier.classify("预热", "预热")
+    load_classifier(rt).classify("预热", "预热")
     segmentation = sys.modules["mailbot.text.segmentation"]
     real, calls = segmentation._jieba_tokens, []
     monkeypatch.setattr(segmentation, "_jieba_tokens", lambda text: (calls.append(text), real(text))[1])

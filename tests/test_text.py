@@ -117,7 +117,7 @@ def test_one_dictionary_per_process() -> None:
     # GIVEN a fresh process WHEN it classifies and fingerprints items
     code = (
         "import jieba\n"
-        "from mailbot.classify import Classifier\n"
+        "from mailbot.classify.classifier import Classifier\n"
         "from mailbot.resubmission import fingerprint\n"
         "made = []\n"
         "init = jieba.Tokenizer.__init__\n"
