@@ -63,7 +63,7 @@ def env(tmp_path, dovecot, smtp_server, monkeypatch):
 
 
 def _runtime(settings) -> Runtime:
-    return Runtime(settings, clock=Clock("Asia/Shanghai", fixed=NOW))
+    return Runtime.open(settings, clock=Clock("Asia/Shanghai", fixed=NOW))
 
 
 def _mail(sender: str, subject: str, body: str | None, n: int, **headers: str) -> bytes:
