@@ -14,7 +14,7 @@ from pathlib import Path
 from mailbot.classify import classifier as classifier_module
 from mailbot.classify.classifier import Classifier
 from mailbot.classify.dataset import load_real
-from mailbot.classify.text import tokenizer
+from mailbot.text import tokenizer
 
 
 def main() -> None:

@@ -10,11 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailbot.text import Segmented, add_words, strip_reply_prefixes
+
 from .cues import compile_specs, score_cues
 from .dataset import load_generated, load_real
 from .model import Doc, Model, prepare, train
 from .taxonomy import CategorySpec, default_taxonomy
-from .text import add_words
 
 MAX_REASONS = 3
 CORRECTION_WEIGHT = 5.0   # an office correction counts as five shipped items
@@ -30,8 +31,7 @@ RULE_LIFT = dict.fromkeys(("emergency", "meeting", "research", "experience", "pr
 RULE_MIN_SCORE = 3.0      # a title pattern (3.0); keywords alone never lift
 
 # Subject noise that says nothing about the content: forwards, unit tags, submission words.
-_SUBJECT_NOISE = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*|【[^】]{0,30}】|\[[^\]]{0,30}\]|"
-                            r"(报送|上报|投稿|信息|政务信息)\s*[:：-]\s*)+", re.IGNORECASE)
+_SUBJECT_NOISE = re.compile(r"^\s*(【[^】]{0,30}】|\[[^\]]{0,30}\]|(报送|上报|投稿|信息|政务信息)\s*[:：-]\s*)+")
 # Subjects that only say "here is an item": the item's own title is then the body's first line.
 _GENERIC_SUBJECT = re.compile(r"^.{0,16}?(报送|上报|投稿|提交|转发)?的?(政务|工作)?(信息|稿件|材料|动态)(一则|一篇|\d+[则篇条])?[。.!！]?$"
                               r"|^(无主题|无标题|no subject|\(no subject\))$", re.IGNORECASE)
@@ -125,8 +125,12 @@ class Classifier:
         """A new classifier: the shipped items plus the office's corrections (weighted above all)."""
         return Classifier.trained(self.taxonomy, *training_rows(), corrections=corrections, rule_lift=self._lift)
 
-    def classify(self, subject: str, text: str) -> Decision:
-        """Category of one item, with a calibrated confidence, reasons and the runner-up."""
+    def classify(self, subject: str, text: str, segmented: Segmented | None = None) -> Decision:
+        """Category of one item, with a calibrated confidence, reasons and the runner-up.
+
+        ``segmented`` (``mailbot.text.segment(text)``) is accepted for the pipeline's sake; the
+        model reads the body as characters and segments only the title, so it is not needed.
+        """
         doc = prepare(_clean_subject(subject or ""), text or "")
         if doc.title in self._corrected:
             cat = self._corrected[doc.title]
@@ -219,7 +223,11 @@ def _store(model: Model, path: Path) -> None:
 
 
 def _clean_subject(subject: str) -> str:
-    return _SUBJECT_NOISE.sub("", subject).strip()
+    """The subject without reply/forward prefixes, unit tags and submission words, in any order."""
+    text = strip_reply_prefixes(subject)
+    while (m := _SUBJECT_NOISE.match(text)) is not None and m.end() > 0:
+        text = strip_reply_prefixes(text[m.end():])
+    return text.strip()
 
 
 def _first_line(body: str) -> str:

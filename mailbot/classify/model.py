@@ -18,9 +18,11 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
-from .taxonomy import CategorySpec
-from .text import BODY_CHARS, normalise, words
+from mailbot.text import cleaned, words
 
+from .taxonomy import CategorySpec
+
+BODY_CHARS = 800  # the opening of an item carries its category; the tail only costs time
 LEAD_CHARS = 160
 PARTS = ("title", "lead", "body")
 # (part, analyser, weight), measured on real text (benchmarks/classify_compare.py): body words
@@ -43,16 +45,16 @@ class Doc:
 
 def prepare(subject: str, text: str) -> Doc:
     """Normalised title, lead (first paragraph) and body opening."""
-    body = normalise(text or "", BODY_CHARS)
-    return Doc(normalise(subject or ""), _lead(text or ""), body)
+    body = cleaned(text or "", BODY_CHARS)
+    return Doc(cleaned(subject or ""), _lead(text or ""), body)
 
 
 def _lead(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()
         if len(line) >= 12:
-            return normalise(line, LEAD_CHARS)
-    return normalise(text, LEAD_CHARS)
+            return cleaned(line, LEAD_CHARS)
+    return cleaned(text, LEAD_CHARS)
 
 
 def _title_terms(title: str) -> list[str]:
