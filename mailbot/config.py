@@ -17,16 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-# Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
 from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxonomy
+
+# Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
+from mailbot.errors import ConfigError
 from mailbot.scoring.calendar import Calendar
 from mailbot.scoring.schemes import Scheme, SchemeSettings
 
 DEFAULT_CONFIG = "config.toml"
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message is one line for the operator."""
 
 
 @dataclass(frozen=True)
