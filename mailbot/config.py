@@ -23,6 +23,7 @@ from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxo
 from mailbot.errors import ConfigError
 from mailbot.scoring.calendar import Calendar
 from mailbot.scoring.schemes import Scheme, SchemeSettings
+from mailbot.tomlpos import key_name, line_of
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -357,44 +358,6 @@ def _read_units_csv(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-_TABLE = re.compile(r"^\[\s*([^\[\]]+?)\s*\]")
-_ARRAY_TABLE = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\]")
-_KEY = re.compile(r"^((?:[\w\-]+|\"[^\"]*\")(?:\s*\.\s*(?:[\w\-]+|\"[^\"]*\"))*)\s*=")
-
-
-def _dotted(key: str) -> list[str]:
-    return [part.strip().strip('"') for part in key.split(".")]
-
-
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line of a key path like ('categories', 2, 'keywords') in TOML text.
-
-    The line of the deepest table header or ``key =`` whose path is a prefix of ``loc``;
-    ``[[name]]`` tables count as name, 0, name, 1, ...
-    """
-    want = list(loc)
-    best, best_depth = None, 0
-    table: list[Any] = []
-    seen_arrays: dict[tuple[Any, ...], int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if m := _ARRAY_TABLE.match(s):
-            name = tuple(_dotted(m.group(1)))
-            seen_arrays[name] = seen_arrays.get(name, -1) + 1
-            table = [*name, seen_arrays[name]]
-            path = table
-        elif m := _TABLE.match(s):
-            table = _dotted(m.group(1))
-            path = table
-        elif m := _KEY.match(s):
-            path = [*table, *_dotted(m.group(1))]
-        else:
-            continue
-        if len(path) > best_depth and want[: len(path)] == path:
-            best, best_depth = number, len(path)
-    return best
-
-
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config; raise ConfigError with key, line and reason."""
     p = Path(path or os.environ.get("MAILBOT_CONFIG") or DEFAULT_CONFIG).expanduser()
@@ -418,8 +381,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         err = e.errors()[0]
         cause = (err.get("ctx") or {}).get("error")
         loc = (cause.key,) if isinstance(cause, _RuleError) else tuple(err["loc"])
-        key = _key_name(loc)
-        line = _line_of(text, loc)
+        key = key_name(loc)
+        line = line_of(text, loc)
         where = f"{p}:{line}" if line else str(p)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
@@ -427,11 +390,3 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         more = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
         raise ConfigError(f"{where}: `{key}`: {msg}{more}") from None
     return settings
-
-
-def _key_name(loc: tuple[Any, ...]) -> str:
-    """('categories', 0, 'name') -> categories[0].name"""
-    out = ""
-    for k in loc:
-        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
-    return out or "(file)"
