@@ -26,8 +26,9 @@ log = logging.getLogger("mailbot.outbox")
 
 def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail: Rendered,
           in_reply_to: str | None = None, submission_id: int | None = None,
-          attachments: list[dict[str, Any]] | None = None, now=None) -> OutboxMail | None:
-    """Add a mail to the outbox unless one with the same key is there already."""
+          attachments: list[dict[str, Any]] | None = None, now=None,
+          cc: list[str] | None = None) -> OutboxMail | None:
+    """Add a mail to the outbox unless one with the same key is there already (``cc``: Cc: copies)."""
     recipients = [r for r in dict.fromkeys(r.strip() for r in recipients) if r]
     if not recipients:
         return None
@@ -36,7 +37,8 @@ def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail:
         return None
     row = OutboxMail(kind=kind, dedupe_key=key, recipients=recipients, subject=mail.subject, body_text=mail.text,
                      body_html=mail.html, in_reply_to=in_reply_to, submission_id=submission_id,
-                     attachments=attachments or [])
+                     attachments=attachments or [],
+                     cc=[c for c in dict.fromkeys(c.strip() for c in cc or []) if c and c not in recipients] or None)
     if now is not None:
         row.created_at = row.next_attempt_at = now
     session.add(row)
@@ -76,7 +78,7 @@ def flush(rt: Runtime, transport: Transport | None = None, limit: int = 500) -> 
                 row.attempts += 1
                 try:
                     msg = compose(row, rt.settings.outgoing.from_, rt.settings.tz)
-                    transport.send(msg, list(row.recipients), f"{row.id:06d}-{row.kind}")
+                    transport.send(msg, list(row.recipients) + list(row.cc or []), f"{row.id:06d}-{row.kind}")
                 except (smtplib.SMTPException, OSError) as e:
                     permanent = _is_permanent(e)
                     row.last_error = f"{type(e).__name__}: {e}"[:1000]

@@ -12,11 +12,13 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from sqlalchemy import select
 
+from mailbot import backfill
 from mailbot.db.models import Message, Submission
 from mailbot.errors import Ignore, Quarantine
 from mailbot.pipeline import archive, record
@@ -41,6 +43,7 @@ class Result:
     message_pk: int | None = None
     statuses: list[str] = field(default_factory=list)
     error: str | None = None
+    backfilled: bool = False  # recorded quietly: older than the mailbox's switch-on
 
 
 def _header_facts(raw: bytes) -> tuple[str | None, str]:
@@ -65,8 +68,11 @@ def is_done(rt: Runtime, src: SourceMessage) -> bool:
                                                  Message.source_key == src.key)) is not None
 
 
-def process(rt: Runtime, src: SourceMessage) -> Result:
-    """Run one message through every stage inside one transaction."""
+def process(rt: Runtime, src: SourceMessage, backfill_before: datetime | None = None) -> Result:
+    """Run one message through every stage inside one transaction.
+
+    Mail received before ``backfill_before`` is back-filled: recorded and scored, not answered.
+    """
     if is_done(rt, src):
         return Result(Outcome.KNOWN)
     sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
@@ -85,9 +91,9 @@ def process(rt: Runtime, src: SourceMessage) -> Result:
             msg = Message(status="processed", **base)
             s.add(msg)
             s.flush()
-            intake = Intake(source=src, session=s, message=msg)
+            intake = Intake(source=src, session=s, message=msg, backfill_before=backfill_before)
             statuses = run_stages(rt, intake)
-            return Result(Outcome.NEW, msg.id, statuses)
+            return Result(Outcome.NEW, msg.id, statuses, backfilled=intake.backfill)
     except Exception as exc:  # noqa: BLE001 - one bad message never stops the others
         reason = str(exc) if isinstance(exc, Quarantine) else f"{type(exc).__name__}: {exc}"
         reason = reason.splitlines()[0][:500] if reason else type(exc).__name__
@@ -128,6 +134,7 @@ def retry(rt: Runtime, message_pk: int) -> Result:
             return Result(Outcome.KNOWN, message_pk)
         raw = archive.load_raw(msg.raw_path)
         src = SourceMessage(msg.mailbox, msg.source_key, raw, msg.arrived_at, msg.uidvalidity)
+        quiet = backfill.cutoff(rt, msg.mailbox, s) if not msg.mailbox.startswith("file:") else None
     try:
         with rt.db.transaction() as s:
             msg = s.get(Message, message_pk)
@@ -135,8 +142,9 @@ def retry(rt: Runtime, message_pk: int) -> Result:
                 s.delete(sub)
             s.flush()
             msg.status, msg.error, msg.attempts = "processed", None, msg.attempts + 1
-            statuses = run_stages(rt, Intake(source=src, session=s, message=msg))
-            return Result(Outcome.NEW, msg.id, statuses)
+            intake = Intake(source=src, session=s, message=msg, backfill_before=quiet)
+            statuses = run_stages(rt, intake)
+            return Result(Outcome.NEW, msg.id, statuses, backfilled=intake.backfill)
     except Exception as exc:  # noqa: BLE001
         reason = (str(exc) or type(exc).__name__).splitlines()[0][:500]
         with rt.db.transaction() as s:

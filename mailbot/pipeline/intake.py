@@ -47,3 +47,11 @@ class Intake:
     unit_via: str | None = None
     items: list[Item] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
+    # Mail received before this moment is back-filled: recorded and scored, never answered.
+    backfill_before: datetime | None = None
+
+    @property
+    def backfill(self) -> bool:
+        """Old mail found when a mailbox is switched on: no receipt, alert or reply for it."""
+        return (self.backfill_before is not None and self.received_at is not None
+                and self.received_at < self.backfill_before)
