@@ -64,15 +64,18 @@ class Daemon:
         self.flush_outbox()
 
     def quarterly_tally(self) -> None:
-        """On the first day of a quarter, every unit gets its figures for the quarter just ended."""
-        from mailbot.reports.tally import queue_unit_tallies
+        """The quarter's 通报: a draft to the office on the first day of the next quarter; released
+        to the units ``tally_release_days`` later unless the office held it or released it already."""
+        from mailbot.reports import release
 
         today = self.rt.clock.today()
         yesterday = today - timedelta(days=1)
         quarter = self.rt.calendar.quarter_of(yesterday)
-        if quarter.end == yesterday:
-            queue_unit_tallies(self.rt, quarter.name)
-            self.flush_outbox()
+        if quarter.end == yesterday and not release.drafted(self.rt, quarter.name):
+            log.info("tally: %s", release.draft(self.rt, quarter.name).line())
+        for period in release.due_for_release(self.rt, today):
+            log.info("tally: %s", release.release(self.rt, period, by="schedule").line())
+        self.flush_outbox()
 
     def retrain(self) -> None:
         from mailbot.retraining import retrain

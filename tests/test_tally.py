@@ -154,7 +154,7 @@ def test_queue_unit_tallies_mails_units_and_the_office_once(health):
     assert office.recipients == ["xinxike@office.example.gov.cn"]
     assert "<td>甲市卫生局</td>" in office.body_html and "零信息单位：2 个" in office.body_text
     att = office.attachments[0]
-    assert att["filename"] == "tally-2026Q1.xlsx" and load_workbook(att["path"]).sheetnames[-1] == "说明"
+    assert att["filename"] == "tally-2026Q1-v1.xlsx" and load_workbook(att["path"]).sheetnames[-1] == "说明"
 
 
 TOPICS = ["疫苗接种", "医保支付", "家庭医生", "院感防控", "中医药", "妇幼保健", "健康扶贫", "食品安全", "职业病防治",

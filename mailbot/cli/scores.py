@@ -41,10 +41,20 @@ def _sorted(rows: list[dict]) -> list[dict]:
 @format_option("table", "json", "csv", "xlsx")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file.")
 @click.option("--officers", is_flag=True, help="Also rank the individual officers.")
-@click.option("--send", is_flag=True, help="Also mail each unit its figures and the office the table.")
+@click.option("--send", is_flag=True,
+              help="Release: mail each unit its figures (after corrections: a 更正 to each unit whose figures changed).")
+@click.option("--draft", is_flag=True, help="Mail the office the draft (full table and workbook) for review.")
+@click.option("--hold", is_flag=True, help="Hold the automatic release of this period's 通报.")
+@click.option("--unhold", is_flag=True, help="Let the held 通报 go out on its release day again.")
 @pass_state
-def tally(state: CliState, period: str, fmt: str, output: Path | None, officers: bool, send: bool) -> None:
-    """Scores and counts per unit for a period (rank within each class)."""
+def tally(state: CliState, period: str, fmt: str, output: Path | None, officers: bool, send: bool,
+          draft: bool, hold: bool, unhold: bool) -> None:
+    """Scores and counts per unit for a period (rank within each class).
+
+    The quarter's 通报 goes to the office first as a draft (--draft, or the daemon on the
+    quarter's first day); --send releases it to the units, and after corrections sends the
+    更正 versions; it always says what it queued and why not.
+    """
     from mailbot.reports import tally as t
 
     rt = state.runtime()
@@ -69,12 +79,19 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, officers:
             click.echo(f"已生成：{output}")
         else:
             click.echo(text, nl=not text.endswith("\n"))
-    if send:
+    if sum((send, draft, hold, unhold)) > 1:
+        raise UsageError("give only one of --send, --draft, --hold, --unhold")
+    if send or draft or hold or unhold:
         from mailbot.mail import outbox
+        from mailbot.reports import release as r
 
-        n = t.queue_unit_tallies(rt, period)
-        flushed = outbox.flush(rt)
-        click.echo(f"已排队 {n} 封通报邮件，已发送 {flushed.sent} 封", err=True)
+        if hold or unhold:
+            done = r.hold(rt, period, on=hold)
+        else:
+            done = (r.release if send else r.draft)(rt, period)
+        flushed = outbox.flush(rt) if done.queued else None
+        sent = f"（已发送 {flushed.sent} 封）" if flushed is not None else ""
+        click.echo(done.line() + sent, err=True)
 
 
 @main.command()

@@ -121,7 +121,7 @@ def officer_rows(rt: Runtime, events: list[ledger.ScoreEvent], period: Period) -
     return rows
 
 
-def _sorted_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+def sorted_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(result["units"], key=lambda r: (r["class"], r["rank"], r["unit"]))
 
 
@@ -129,41 +129,17 @@ def write_xlsx(rt: Runtime, result: dict[str, Any], path: Path | None = None) ->
     from mailbot.reports.xlsx import tally_workbook
 
     if path is None:
-        folder = rt.settings.data_path / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"tally-{result['period']['name']}.xlsx"
+        path = rt.settings.data_path / "reports" / f"tally-{result['period']['name']}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
     tally_workbook(result, office=rt.settings.office.name).save(path)
     return path
 
 
 def queue_unit_tallies(rt: Runtime, period_text: str) -> int:
-    """Queue each unit's own figures to its officers, and the whole table (with XLSX) to the office."""
-    from mailbot.mail import outbox
+    """Release the period's 通报 now (see ``reports.release``): how many mails were queued."""
+    from mailbot.reports.release import release
 
-    result = tally(rt, period_text)
-    pname = result["period"]["name"]
-    now = rt.clock.now()
-    office = rt.settings.office
-    xlsx = write_xlsx(rt, result)
-    queued = 0
-    with rt.db.transaction() as s:
-        for row in result["units"]:
-            unit = rt.units.get(row["unit"])
-            if unit is None or not unit.emails:
-                continue
-            mail = rt.renderer.render("tally", audience="unit", row=row, unit=unit, period=result["period"],
-                                      office=office, rows=[], scheme=result["scheme"], today=now.date())
-            if outbox.queue(s, kind="tally", key=f"tally:{pname}:{row['unit']}", recipients=list(unit.emails),
-                            mail=mail, now=now):
-                queued += 1
-        mail = rt.renderer.render("tally", audience="office", row=None, unit=None, period=result["period"],
-                                  office=office, rows=_sorted_rows(result), scheme=result["scheme"],
-                                  today=now.date(), zero_units=result["zero_information_units"])
-        att = [{"filename": xlsx.name, "path": str(xlsx), "content_type": XLSX_TYPE}]
-        if outbox.queue(s, kind="tally", key=f"tally:{pname}:office", recipients=list(office.emails), mail=mail,
-                        attachments=att, now=now):
-            queued += 1
-    return queued
+    return release(rt, period_text).queued
 
 
 def award_plan(rt: Runtime) -> dict[str, dict[str, int | float]]:
