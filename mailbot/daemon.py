@@ -58,9 +58,18 @@ class Daemon:
         self.flush_outbox()
 
     def reminders(self) -> None:
+        """Daily: the ``[remind]`` policy decides whether today is a reminder day and who is mailed."""
         from mailbot.reports.remind import queue_reminders
 
-        queue_reminders(self.rt, self.rt.clock.today())
+        n = queue_reminders(self.rt, self.rt.clock.today(), scheduled=True)
+        if n:
+            log.info("reminders: %d queued", n)
+        self.flush_outbox()
+
+    def adoption_notices(self) -> None:
+        from mailbot.notices import queue_adoption_notices
+
+        queue_adoption_notices(self.rt)
         self.flush_outbox()
 
     def quarterly_tally(self) -> None:
@@ -90,8 +99,10 @@ class Daemon:
         add(self._job, CronTrigger(day_of_week=s.digest_weekday, hour=h, minute=m), args=["digest", self.weekly_digest],
             id="digest")
         h, m = _hm(s.remind_time)
-        add(self._job, CronTrigger(day_of_week=s.remind_weekday, hour=h, minute=m), args=["remind", self.reminders],
-            id="remind")
+        add(self._job, CronTrigger(hour=h, minute=m), args=["remind", self.reminders], id="remind")
+        if self.rt.settings.notices.enabled:
+            h, m = _hm(self.rt.settings.notices.time)
+            add(self._job, CronTrigger(hour=h, minute=m), args=["notices", self.adoption_notices], id="notices")
         h, m = _hm(s.tally_time)
         add(self._job, CronTrigger(hour=h, minute=m), args=["tally", self.quarterly_tally], id="tally")
         if self.rt.settings.classify.retrain_days:

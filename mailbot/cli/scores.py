@@ -17,7 +17,8 @@ TALLY_COLUMNS = [("class_name", "类别"), ("rank", "排名"), ("name", "单位"
 CSV_COLUMNS = ["unit", "name", "class", "class_name", "submitted", "adopted", "adoptions", "instructions",
                "commissions", "score", "rank", "quota", "shortfall", "adoption_rate", "zero_information", "eligible"]
 REMIND_COLUMNS = [("name", "单位"), ("per_name", "任务周期"), ("category", "类别"), ("count", "任务数"),
-                  ("due", "应报数"), ("submitted", "已报数"), ("shortfall", "差额")]
+                  ("due", "应报数"), ("submitted", "已报数"), ("shortfall", "差额"), ("mail_text", "发送"),
+                  ("reason", "原因")]
 OFFICER_COLUMNS = [("rank", "排名"), ("name", "姓名"), ("officer", "邮箱"), ("unit_name", "单位"),
                    ("submitted", "报送数"), ("adopted", "采用数"), ("score", "得分")]
 
@@ -100,12 +101,18 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, officers:
 @format_option("table", "json")
 @pass_state
 def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
-    """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed."""
-    from mailbot.reports.remind import queue_reminders, shortfalls
+    """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed.
+
+    Every unit behind is listed, with whether the [remind] policy mails it and why (grace
+    period, minimum shortfall, interval since the last reminder; 零报送 escalation).
+    """
+    from mailbot.reports.remind import plan, queue_reminders
 
     rt = state.runtime()
     day = _as_of(as_of)
-    rows = shortfalls(rt, day)
+    rows = plan(rt, day)
+    for r in rows:
+        r["mail_text"] = ("零报送通知" if r["level"] == "zero" else "催报") if r["mail"] else "不发"
     if fmt == "json":
         click.echo(to_json(rows))
     else:
@@ -116,6 +123,22 @@ def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
         n = queue_reminders(rt, day, rows)
         flushed = outbox.flush(rt)
         click.echo(f"已排队 {n} 封催报邮件，已发送 {flushed.sent} 封", err=fmt == "json")
+
+
+@main.command()
+@pass_state
+def notices(state: CliState) -> None:
+    """Send the adoption notices (采用/批示/约稿) recorded since the last batch now."""
+    from mailbot.mail import outbox
+    from mailbot.notices import queue_adoption_notices
+
+    rt = state.runtime()
+    if not rt.settings.notices.enabled:
+        click.echo("采用通知已关闭（[notices] enabled = false）")
+        return
+    n = queue_adoption_notices(rt)
+    flushed = outbox.flush(rt) if n else None
+    click.echo(f"已排队 {n} 封采用通知" + (f"，已发送 {flushed.sent} 封" if flushed else ""))
 
 
 @main.command()
