@@ -109,6 +109,11 @@ class OfficeSettings(_Strict):
     emails: list[str] = []
     admins: list[str] = []
     require_authenticated: bool = True
+    # The receiving server's authserv-ids: only its Authentication-Results are trusted ("" = none written,
+    # as Exchange Online does). See docs/office-commands.md.
+    authserv_ids: list[str] = []
+    # Names an environment variable holding a secret word an office command's body must carry.
+    command_secret_env: str = ""
 
     @field_validator("emails", "admins")
     @classmethod

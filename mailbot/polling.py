@@ -35,6 +35,7 @@ class PollReport:
     deferred: int = 0
     backfilled: int = 0  # recorded quietly: older than the mailbox's switch-on
     first_poll: bool = False
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (message #, reason) still quarantined
 
     def line(self) -> str:
         st = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "nothing new"
@@ -158,7 +159,7 @@ def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: Fal
         quiet = backfill.cutoff(rt, source.mailbox)
         if report.first_poll:
             log.info("first poll of %s: mail received before %s is back-filled without receipts or alerts",
-                        source.mailbox, quiet.isoformat() if quiet else "-")
+                     source.mailbox, quiet.isoformat() if quiet else "-")
         bar = None
         if progress is not False:
             bar = Progress(lambda: getattr(source, "pending", None), rt.settings.source.progress_every,
@@ -172,6 +173,37 @@ def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: Fal
             if own:
                 source.close()
         backfill.count(rt, source.mailbox, report.backfilled)
+    if send:
+        flushed = outbox.flush(rt)
+        report.sent, report.deferred = flushed.sent, flushed.deferred
+    return report
+
+
+def retry(rt: Runtime, receipts: tuple[str, ...] | list[str] = (), send: bool = True) -> PollReport:
+    """Re-run quarantined messages (all, or those of the given receipts) under the poll lock.
+
+    The same driver path as a poll: read first, then one short write transaction.
+    """
+    from sqlalchemy import select
+
+    from mailbot.db.models import Message, Submission
+    from mailbot.errors import UsageError
+
+    report = PollReport()
+    with poll_lock(rt):
+        with rt.db.session() as s:
+            q = select(Message.id).where(Message.status == "quarantined")
+            if receipts:
+                q = q.join(Submission, Submission.message_pk == Message.id).where(Submission.receipt.in_(receipts))
+            ids = list(s.scalars(q.order_by(Message.id)))
+        if receipts and not ids:
+            raise UsageError(f"no quarantined message has receipt {', '.join(receipts)}")
+        for pk in ids:
+            result = driver.retry(rt, pk)
+            report.outcomes[result.outcome] += 1
+            report.statuses.update(result.statuses)
+            if result.outcome == driver.Outcome.QUARANTINED:
+                report.errors.append((pk, result.error or ""))
     if send:
         flushed = outbox.flush(rt)
         report.sent, report.deferred = flushed.sent, flushed.deferred

@@ -114,6 +114,7 @@ from = "信息科 <xinxi@office.example.gov.cn>"
 name = "办公室信息科"
 emails = ["xinxike@office.example.gov.cn"]
 admins = ["{ADMIN}"]
+authserv_ids = ["mx.office.example.gov.cn"]
 {office_extra}
 
 [scoring]

@@ -55,6 +55,7 @@ def write_config(folder: Path, *, source: str = "", outgoing: str = "", database
     database = database or f'[database]\nurl = "sqlite:///{folder}/mailbot.db"\n'
     text = (f'timezone = "Asia/Shanghai"\ndata_dir = "var"\n{extra}\n{database}\n{source}\n{outgoing}\n'
             '[office]\nname = "信息科"\nemails = ["office@example.gov.cn"]\nadmins = ["office@example.gov.cn"]\n'
+            'authserv_ids = ["mx.163.com"]\n'
             + UNITS_TOML)
     (folder / "mail").mkdir(exist_ok=True)
     path = folder / "config.toml"

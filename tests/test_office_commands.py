@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from mailbot.db.models import CommandLog, OutboxMail, ScoreEvent, Submission
-from mailbot.office_commands import authenticated, looks_like_command
+from mailbot.office_commands import looks_like_command
+from mailbot.sender_auth import verify
 from tests.helpers_records import (ADMIN, TRANSPORT_CLASSES, TRANSPORT_HEAD, TRANSPORT_UNITS, feed, make_runtime,
                                    receipt_of, rows_by_unit, submit, write_config)
 from mailbot.reports.tally import tally
@@ -81,7 +82,7 @@ def test_unauthenticated_command_refused_and_logged(rt):
     result = command(rt, f"采用 {a} 省级", headers=failed)
     assert adopt_points(rt) == []
     log, reply = log_and_reply(rt, result)
-    assert not log.accepted and "refused" in log.outcome and "DKIM/SPF" in log.outcome
+    assert not log.accepted and "refused" in log.outcome and "DKIM/SPF" in log.outcome, log.outcome
     assert "【未办理】" in reply.subject and "未通过 DKIM/SPF 验证" in reply.body_text
     # AND with no Authentication-Results at all it is refused too
     command(rt, f"采用 {a} 省级", headers={})
@@ -126,17 +127,22 @@ def test_transport_levels_and_kinds_in_chinese(tmp_path):
     assert got == [("adopt", "national", None, 15), ("instruct", "city", "decisive", 20)]
 
 
-@pytest.mark.parametrize("header, sender, ok", [
-    ("mx; dkim=pass header.d=office.example.gov.cn", "a@office.example.gov.cn", True),
-    ("mx; dkim=pass header.d=example.gov.cn", "a@office.example.gov.cn", True),  # parent domain (relaxed)
-    ("mx; dkim=pass header.d=evil.example.net", "a@office.example.gov.cn", False),
-    ("mx; spf=pass smtp.mailfrom=a@office.example.gov.cn", "a@office.example.gov.cn", True),
-    ("mx; spf=fail smtp.mailfrom=a@office.example.gov.cn", "a@office.example.gov.cn", False),
-    ("mx; dkim=pass", "a@office.example.gov.cn", False),
-    ("", "a@office.example.gov.cn", False),
+MX = "mx.office.example.gov.cn"
+
+
+@pytest.mark.parametrize("headers, sender, ok", [
+    ([f"{MX}; dkim=pass header.d=office.example.gov.cn"], "a@office.example.gov.cn", True),
+    ([f"{MX}; dkim=pass header.d=example.gov.cn"], "a@office.example.gov.cn", False),  # parent domain: no
+    ([f"{MX}; dkim=pass header.d=evil.example.net"], "a@office.example.gov.cn", False),
+    ([f"{MX}; spf=pass smtp.mailfrom=a@office.example.gov.cn"], "a@office.example.gov.cn", True),
+    ([f"{MX}; spf=fail smtp.mailfrom=a@office.example.gov.cn"], "a@office.example.gov.cn", False),
+    ([f"{MX}; dkim=pass"], "a@office.example.gov.cn", False),
+    ([], "a@office.example.gov.cn", False),
+    (["mx.evil.example; dkim=pass header.d=office.example.gov.cn"], "a@office.example.gov.cn", False),
 ])
-def test_authenticated(header, sender, ok):
-    assert authenticated(header, sender) is ok
+def test_verify(headers, sender, ok):
+    verdict = verify(sender, [sender], headers, [MX])
+    assert verdict.trusted is ok, verdict.reason
 
 
 def test_looks_like_command():

@@ -57,29 +57,39 @@ def ingest(state: CliState, paths: tuple[Path, ...], no_receipts: bool) -> None:
 
 @main.command()
 @click.argument("receipts", nargs=-1)
+@click.option("--show", is_flag=True, help="Only list the quarantined messages with their full tracebacks.")
 @pass_state
-def retry(state: CliState, receipts: tuple[str, ...]) -> None:
+def retry(state: CliState, receipts: tuple[str, ...], show: bool) -> None:
     """Re-run quarantined messages (all of them, or those of the given receipt numbers)."""
-    from mailbot.db.models import Message, Submission
-    from mailbot.errors import UsageError
-    from mailbot.mail import outbox
-    from mailbot.pipeline import driver
+    from mailbot.polling import retry as do_retry
 
     rt = state.runtime()
+    if show:
+        _show_quarantined(rt, receipts)
+        return
+    report = do_retry(rt, receipts)
+    for pk, error in report.errors:
+        click.echo(f"message #{pk}: still quarantined: {error}", err=True)
+    failed = len(report.errors)
+    click.echo(f"{sum(report.outcomes.values()) - failed} message(s) processed, {failed} still quarantined")
+
+
+def _show_quarantined(rt, receipts: tuple[str, ...]) -> None:
+    from mailbot.db.models import Message, Submission
+    from mailbot.errors import UsageError
+
     with rt.db.session() as s:
-        q = select(Message.id).where(Message.status == "quarantined")
+        q = (select(Message, Submission.receipt, Submission.sender, Submission.subject)
+             .outerjoin(Submission, Submission.message_pk == Message.id).where(Message.status == "quarantined"))
         if receipts:
-            q = q.join(Submission, Submission.message_pk == Message.id).where(Submission.receipt.in_(receipts))
-        ids = list(s.scalars(q.order_by(Message.id)))
-    if receipts and not ids:
+            q = q.where(Submission.receipt.in_(receipts))
+        rows = s.execute(q.order_by(Message.id)).all()
+    if receipts and not rows:
         raise UsageError(f"no quarantined message has receipt {', '.join(receipts)}")
-    ok = failed = 0
-    for pk in ids:
-        r = driver.retry(rt, pk)
-        if r.outcome == driver.Outcome.QUARANTINED:
-            failed += 1
-            click.echo(f"message #{pk}: still quarantined: {r.error}", err=True)
-        else:
-            ok += 1
-    outbox.flush(rt)
-    click.echo(f"{ok} message(s) processed, {failed} still quarantined")
+    if not rows:
+        click.echo("no quarantined message")
+    for msg, receipt, sender, subject in rows:
+        click.echo(f"== {receipt or '-'}  message #{msg.id}  attempts {msg.attempts}  {sender or '?'}  {subject or ''}")
+        click.echo(f"   raw: {msg.raw_path}")
+        click.echo(f"   error: {msg.error}")
+        click.echo((msg.traceback or "(no traceback kept)").rstrip())

@@ -74,6 +74,7 @@ class Message(Base):
     # processed | quarantined | repeat (the same message seen again under another key)
     status: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+    traceback: Mapped[str | None] = mapped_column(Text)  # a quarantined message's full traceback (``retry --show``)
     repeat_of: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     # How the text was read: charsets declared and used per part, whether decoding needed repair, defects.
     reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)

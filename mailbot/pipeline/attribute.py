@@ -14,7 +14,7 @@ from mailbot.pipeline.intake import Intake
 from mailbot.runtime import Runtime
 
 
-def run(rt: Runtime, intake: Intake) -> None:
+def read(rt: Runtime, intake: Intake) -> None:
     mail = intake.mail
     assert mail is not None
     units = rt.units

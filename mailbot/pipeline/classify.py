@@ -10,7 +10,7 @@ from mailbot.runtime import Runtime
 log = logging.getLogger("mailbot.classify")
 
 
-def run(rt: Runtime, intake: Intake) -> None:
+def read(rt: Runtime, intake: Intake) -> None:
     for item in intake.items:
         if not (item.subject or item.text).strip():
             continue

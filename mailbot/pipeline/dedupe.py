@@ -55,15 +55,21 @@ def _candidates(intake: Intake) -> list[resubmission.Candidate]:
     return out
 
 
+def read(rt: Runtime, intake: Intake) -> None:
+    """Fingerprints (CPU only) before the transaction."""
+    for item in intake.items:
+        item.fingerprint = resubmission.fingerprint(item.subject, item.text).to_hex()
+
+
 def run(rt: Runtime, intake: Intake) -> None:
+    """Compare with the unit's earlier items, in the transaction (so the candidates are current)."""
     assert intake.received_at is not None
     window = timedelta(days=rt.settings.duplicates.window_days)
     candidates: list[resubmission.Candidate] | None = None
     for item in intake.items:
-        fp = resubmission.fingerprint(item.subject, item.text)
-        item.fingerprint = fp.to_hex()
-        if item.status != "accepted":
+        if item.status != "accepted" or item.fingerprint is None:
             continue
+        fp = resubmission.Fingerprint.from_hex(item.fingerprint)
         if candidates is None:
             candidates = _candidates(intake)
         found = resubmission.find_original(fp, item.subject, intake.received_at, candidates, window=window)

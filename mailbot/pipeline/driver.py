@@ -1,9 +1,16 @@
-"""One message, one transaction: the only place that catches a stage's outcome.
+"""One message, two phases: the only place that catches a stage's outcome.
 
-Exactly once: a message is keyed on (mailbox, UIDVALIDITY, key); Message-ID and a body hash
-are back-stops for the same message seen under another key (a UIDVALIDITY change, a back-fill
-of mail already polled). The raw bytes are archived before anything else happens; a message
-that fails is kept raw, recorded ``quarantined`` with its error, and does not stop the others.
+The raw bytes are archived before anything else happens. Then every stage's ``read`` runs
+outside any transaction (reading the mail, extracting attachments, screening, attributing,
+classifying: seconds for a big attachment), and only then one short transaction runs every
+stage's ``run``, which holds the database writes alone. A message that fails is kept raw,
+recorded ``quarantined`` with its error and the full traceback, and does not stop the others.
+
+Exactly once: a message is keyed on (mailbox, UIDVALIDITY, key). The same message seen under
+another key of the same mailbox (a UIDVALIDITY change, a re-delivery) is recognised only when
+its Message-ID **and** its content hash both agree; a different mail that reuses a Message-ID
+is a new message. Another mailbox's copy (a mail CC'd to two offices) is that mailbox's own;
+files fed in by ``ingest`` count as the office's own mailbox (see ``same_message``).
 """
 
 from __future__ import annotations
@@ -11,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from mailbot import backfill
 from mailbot.db.models import Message, Submission
@@ -28,6 +37,9 @@ from mailbot.runtime import Runtime
 from mailbot.sources.base import SourceMessage
 
 log = logging.getLogger("mailbot.pipeline")
+
+FILES = "file:"  # the mailbox names of ``ingest`` (sources/files.py)
+MAX_TRACEBACK = 20_000  # characters kept of a quarantined message's traceback
 
 
 class Outcome:
@@ -47,7 +59,11 @@ class Result:
 
 
 def _header_facts(raw: bytes) -> tuple[str | None, str]:
-    """Message-ID and body hash without a full parse (so even unparseable mail gets them)."""
+    """Message-ID and content hash without a full parse (so even unparseable mail gets them).
+
+    The content hash covers the body only: relays add ``Received:`` lines and a CC'd copy
+    differs in delivery headers, but the body is the message.
+    """
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
         mid = str(headers.get("Message-ID", "") or "").strip()
@@ -69,7 +85,7 @@ def is_done(rt: Runtime, src: SourceMessage) -> bool:
 
 
 def process(rt: Runtime, src: SourceMessage, backfill_before: datetime | None = None) -> Result:
-    """Run one message through every stage inside one transaction.
+    """Archive, read (no transaction), then record (one short transaction).
 
     Mail received before ``backfill_before`` is back-filled: recorded and scored, not answered.
     """
@@ -79,75 +95,139 @@ def process(rt: Runtime, src: SourceMessage, backfill_before: datetime | None = 
     message_id, body_hash = _header_facts(src.raw)
     base = dict(mailbox=src.mailbox, uidvalidity=src.uidvalidity, source_key=src.key, message_id=message_id,
                 body_hash=body_hash, raw_sha256=sha, raw_path=str(path), arrived_at=src.arrived_at)
+    with rt.db.session() as s:
+        earlier = same_message(s, src.mailbox, message_id, body_hash)
     try:
-        with rt.db.transaction() as s:
-            earlier = _earlier_copy(s, message_id, body_hash)
-            if earlier is not None:
+        if earlier is not None:
+            with rt.db.transaction() as s:
                 msg = Message(status="repeat", repeat_of=earlier, **base)
                 s.add(msg)
                 s.flush()
-                log.info("message %s: repeat of message #%s (%s), not recorded again", message_id, earlier, src.key)
-                return Result(Outcome.REPEAT, msg.id)
-            msg = Message(status="processed", **base)
-            s.add(msg)
-            s.flush()
-            intake = Intake(source=src, session=s, message=msg, backfill_before=backfill_before)
-            statuses = run_stages(rt, intake)
-            return Result(Outcome.NEW, msg.id, statuses, backfilled=intake.backfill)
-    except Exception as exc:  # noqa: BLE001 - one bad message never stops the others
-        reason = str(exc) if isinstance(exc, Quarantine) else f"{type(exc).__name__}: {exc}"
-        reason = reason.splitlines()[0][:500] if reason else type(exc).__name__
-        log.warning("message %s (%s): quarantined: %s", message_id, src.key, reason)
-        log.debug("quarantine traceback", exc_info=True)
-        with rt.db.transaction() as s:
-            msg = Message(status="quarantined", error=reason, **base)
-            s.add(msg)
-            s.flush()
-            record.quarantined(rt, s, msg, src.raw, reason)
-            return Result(Outcome.QUARANTINED, msg.id, ["quarantined"], reason)
+            log.info("message %s: repeat of message #%s (%s), not recorded again", message_id, earlier, src.key)
+            return Result(Outcome.REPEAT, msg.id)
+        return _run(rt, Intake(source=src, message=Message(status="processed", **base),
+                               backfill_before=backfill_before))
+    except IntegrityError:
+        if is_done(rt, src):  # another process recorded this very key meanwhile
+            return Result(Outcome.KNOWN)
+        return _quarantine(rt, src, base, None)
+    except Exception:  # noqa: BLE001 - one bad message never stops the others
+        return _quarantine(rt, src, base, None)
 
 
-def run_stages(rt: Runtime, intake: Intake) -> list[str]:
-    """The stages in order; an ``Ignore`` records the message as ignored and stops."""
+def retry(rt: Runtime, message_pk: int) -> Result:
+    """Re-run a quarantined message from its archived bytes, by the same two phases.
+
+    The caller holds the poll lock (``polling.retry``), so a retry never races a poll.
+    """
+    with rt.db.session() as s:
+        msg = s.get(Message, message_pk)
+        if msg is None or msg.status != "quarantined":
+            return Result(Outcome.KNOWN, message_pk)
+        s.expunge(msg)
+    src = SourceMessage(msg.mailbox, msg.source_key, archive.load_raw(msg.raw_path), msg.arrived_at, msg.uidvalidity)
+    quiet = None if msg.mailbox.startswith(FILES) else backfill.cutoff(rt, msg.mailbox)
     try:
+        return _run(rt, Intake(source=src, message=msg, backfill_before=quiet))
+    except Exception:  # noqa: BLE001
+        return _quarantine(rt, src, None, message_pk)
+
+
+def _run(rt: Runtime, intake: Intake) -> Result:
+    """The read phase, then the write transaction. Raises on any unexpected error."""
+    ignored = read_stages(rt, intake)
+    retrying = intake.message.id is not None
+    with rt.db.transaction() as s:
+        intake.session = s
+        if retrying:
+            msg = s.get(Message, intake.message.id)
+            assert msg is not None
+            for sub in s.scalars(select(Submission).where(Submission.message_pk == msg.id)):
+                s.delete(sub)
+            msg.status, msg.error, msg.traceback, msg.attempts = "processed", None, None, msg.attempts + 1
+            msg.message_id, msg.reading = intake.message.message_id, intake.message.reading
+            intake.message = msg
+        else:
+            s.add(intake.message)
+        s.flush()
+        statuses = write_stages(rt, intake, ignored)
+        return Result(Outcome.NEW, intake.message.id, statuses, backfilled=intake.backfill)
+
+
+def read_stages(rt: Runtime, intake: Intake) -> str | None:
+    """Every stage's ``read``, outside any transaction; the reason when one says ``Ignore``.
+
+    A message taken as a command or a query (``intake.handled_by``) skips the rest of reading.
+    """
+    for stage in STAGES:
+        read = getattr(stage, "read", None)
+        if read is None:
+            continue
+        log.debug("message %s: read %s", intake.message.message_id, _name(stage))
+        try:
+            read(rt, intake)
+        except Ignore as why:
+            return str(why)
+        if intake.handled_by:
+            break
+    return None
+
+
+def write_stages(rt: Runtime, intake: Intake, ignored: str | None = None) -> list[str]:
+    """Every stage's ``run``, in the transaction; an ``Ignore`` records the message as ignored."""
+    try:
+        if ignored is not None:
+            raise Ignore(ignored)
         for stage in STAGES:
-            log.debug("message %s: stage %s", intake.message.message_id, stage.__name__.rsplit(".", 1)[-1])
-            stage.run(rt, intake)
+            run = getattr(stage, "run", None)
+            if run is not None:
+                log.debug("message %s: write %s", intake.message.message_id, _name(stage))
+                run(rt, intake)
     except Ignore as why:
+        intake.submissions = []
         record.ignored(rt, intake, str(why))
         log.info("message %s: ignored: %s", intake.message.message_id, why)
     return [s.status for s in intake.submissions]
 
 
-def _earlier_copy(s, message_id: str | None, body_hash: str) -> int | None:
-    q = select(Message.id).where(Message.status != "repeat")
-    q = q.where(Message.message_id == message_id) if message_id else q.where(Message.body_hash == body_hash,
-                                                                               Message.message_id.is_(None))
-    return s.scalar(q.order_by(Message.id).limit(1))
+def _name(stage: object) -> str:
+    return getattr(stage, "__name__", "?").rsplit(".", 1)[-1]
 
 
-def retry(rt: Runtime, message_pk: int) -> Result:
-    """Re-run a quarantined message from its archived bytes."""
+def _quarantine(rt: Runtime, src: SourceMessage, base: dict | None, message_pk: int | None) -> Result:
+    """Record the failure in hand (called from an ``except`` block): one line and the traceback."""
+    import sys
+
+    exc = sys.exc_info()[1]
+    assert exc is not None
+    reason = str(exc) if isinstance(exc, Quarantine) else f"{type(exc).__name__}: {exc}"
+    reason = (reason.splitlines() or [type(exc).__name__])[0][:500]
+    trace = "".join(traceback.format_exception(exc))[-MAX_TRACEBACK:]
+    log.warning("message %s (%s): quarantined: %s", base["message_id"] if base else message_pk, src.key, reason)
+    log.debug("quarantine traceback:\n%s", trace)
     with rt.db.transaction() as s:
-        msg = s.get(Message, message_pk)
-        if msg is None or msg.status != "quarantined":
-            return Result(Outcome.KNOWN, message_pk)
-        raw = archive.load_raw(msg.raw_path)
-        src = SourceMessage(msg.mailbox, msg.source_key, raw, msg.arrived_at, msg.uidvalidity)
-        quiet = backfill.cutoff(rt, msg.mailbox, s) if not msg.mailbox.startswith("file:") else None
-    try:
-        with rt.db.transaction() as s:
+        if message_pk is not None:
             msg = s.get(Message, message_pk)
-            for sub in s.scalars(select(Submission).where(Submission.message_pk == msg.id)):
-                s.delete(sub)
-            s.flush()
-            msg.status, msg.error, msg.attempts = "processed", None, msg.attempts + 1
-            intake = Intake(source=src, session=s, message=msg, backfill_before=quiet)
-            statuses = run_stages(rt, intake)
-            return Result(Outcome.NEW, msg.id, statuses, backfilled=intake.backfill)
-    except Exception as exc:  # noqa: BLE001
-        reason = (str(exc) or type(exc).__name__).splitlines()[0][:500]
-        with rt.db.transaction() as s:
-            msg = s.get(Message, message_pk)
-            msg.error, msg.attempts = reason, msg.attempts + 1
-        return Result(Outcome.QUARANTINED, message_pk, ["quarantined"], reason)
+            assert msg is not None
+            msg.error, msg.traceback, msg.attempts = reason, trace, msg.attempts + 1
+            return Result(Outcome.QUARANTINED, message_pk, ["quarantined"], reason)
+        assert base is not None
+        msg = Message(status="quarantined", error=reason, traceback=trace, **base)
+        s.add(msg)
+        s.flush()
+        record.quarantined(rt, s, msg, src.raw, reason)
+        return Result(Outcome.QUARANTINED, msg.id, ["quarantined"], reason)
+
+
+def same_message(s, mailbox: str, message_id: str | None, body_hash: str) -> int | None:
+    """The earlier record of this very message: Message-ID and content hash both agree.
+
+    Without a Message-ID, the content hash alone (of mail that had none either). Looked up in the
+    same mailbox, and among files fed in by ``ingest`` (a back-fill of the same office's mail);
+    another IMAP or Maildir mailbox is another office's, whose copy of a CC'd mail is its own.
+    """
+    q = select(Message.id).where(Message.status != "repeat", Message.body_hash == body_hash)
+    if not mailbox.startswith(FILES):
+        q = q.where(or_(Message.mailbox == mailbox, Message.mailbox.like(FILES + "%")))
+    q = q.where(Message.message_id == message_id) if message_id else q.where(Message.message_id.is_(None))
+    return s.scalar(q.order_by(Message.id).limit(1))

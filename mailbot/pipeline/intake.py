@@ -36,17 +36,20 @@ class Item:
 
 @dataclass
 class Intake:
-    """The message in hand, filled in stage by stage inside one transaction."""
+    """The message in hand, filled in stage by stage: ``read`` phase first, then ``run`` in one transaction."""
 
     source: SourceMessage
-    session: Session
     message: Message
+    session: Session = None  # type: ignore[assignment]  # set for the write phase (stages' ``run``) only
     mail: "ReadMail | None" = None
     received_at: datetime | None = None
     unit_id: str | None = None
     unit_via: str | None = None
     items: list[Item] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)
+    # "command" (an office command) or "query" (a unit's 查询): answered in the write phase, not a submission
+    handled_by: str | None = None
+    stored: list[Any] = field(default_factory=list)  # StoredAttachment rows to add in the write phase
     # Mail received before this moment is back-filled: recorded and scored, never answered.
     backfill_before: datetime | None = None
 

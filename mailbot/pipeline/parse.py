@@ -42,7 +42,8 @@ def split_items(mail: ReadMail) -> list[Item]:
     return [Item(0, mail.subject, body, stored, notes)]
 
 
-def run(rt: Runtime, intake: Intake) -> None:
+def read(rt: Runtime, intake: Intake) -> None:
+    """Read the mail and store its attachments' bytes (files, like the raw archive: no transaction)."""
     try:
         mail = read_message(intake.source.raw)
     except Unreadable as e:
@@ -52,8 +53,16 @@ def run(rt: Runtime, intake: Intake) -> None:
     intake.message.reading = {"charsets": [list(c) for c in mail.charsets], "repaired": mail.repaired,
                               "defects": list(mail.defects)[:20]}
     intake.received_at = intake.source.arrived_at or mail.received_at or mail.date or rt.clock.now()
+    intake.stored = []
     for a in {a.sha256: a for a in mail.attachments}.values():
         sha, path = archive.store_attachment(rt, a.data, a.sha256)
-        if intake.session.get(StoredAttachment, sha) is None:
-            intake.session.add(StoredAttachment(sha256=sha, size=len(a.data), content_type=a.content_type, path=str(path)))
+        intake.stored.append(StoredAttachment(sha256=sha, size=len(a.data), content_type=a.content_type,
+                                              path=str(path)))
     intake.items = split_items(mail)
+
+
+def run(rt: Runtime, intake: Intake) -> None:
+    """The attachments' rows."""
+    for row in intake.stored:
+        if intake.session.get(StoredAttachment, row.sha256) is None:
+            intake.session.add(row)

@@ -8,7 +8,7 @@ from mailbot.reading import noise_reason
 from mailbot.runtime import Runtime
 
 
-def run(rt: Runtime, intake: Intake) -> None:
+def read(rt: Runtime, intake: Intake) -> None:
     assert intake.mail is not None
     reason = noise_reason(intake.mail, rt.settings.own_addresses)
     if reason:
