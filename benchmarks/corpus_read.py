@@ -113,7 +113,7 @@ def _needed_repair(declared: str, used: str) -> bool:
     from mailbot.reading.charsets import normalize_charset
 
     norm = normalize_charset(declared) if declared else None
-    return norm is None and used not in ("ascii",) or norm is not None and used != norm and used != "ascii"
+    return (norm is None and used not in ("ascii",)) or (norm is not None and used != norm and used != "ascii")
 
 
 if __name__ == "__main__":

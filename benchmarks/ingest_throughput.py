@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import docx  # noqa: E402
+import docx
 
-from mailbot.polling import ingest  # noqa: E402
-from mailbot.runtime import Runtime  # noqa: E402
-from tests.mailbox_helpers import item_mail, write_config  # noqa: E402
+from mailbot.polling import ingest
+from mailbot.runtime import Runtime
+from tests.mailbox_helpers import item_mail, write_config
 
 
 def docx_mail(n: int) -> bytes:

@@ -22,7 +22,7 @@ import random
 import re
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -176,7 +176,7 @@ def build_pairs(items: list[dict], fps: list[rs.Fingerprint], rnd: random.Random
 
 def decide(pair, threshold: float, correction_threshold: float) -> bool:
     _, _, subj_new, subj_old, fp_new, fp_old = pair
-    now = datetime(2024, 5, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 5, 12, tzinfo=UTC)
     cand = rs.Candidate("old", fp_old, subj_old, now - timedelta(days=3))
     return rs.find_original(fp_new, subj_new, now, [cand], threshold=threshold,
                             correction_threshold=correction_threshold) is not None
@@ -221,7 +221,7 @@ def ranking(items: list[dict], fps: list[rs.Fingerprint], rnd: random.Random) ->
     """A 【更正】 copy among its original and the original's 3 nearest items:
     how often is the original the one found (the realistic case for corrections)."""
     values = np.stack([fp.hashvalues for fp in fps])
-    now = datetime(2024, 5, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 5, 12, tzinfo=UTC)
     right = wrong = none = 0
     for i, item in enumerate(items):
         sims = (values == values[i]).mean(axis=1)
@@ -251,7 +251,7 @@ def timings(items: list[dict]) -> None:
     for _ in range(50):
         fp = rs.fingerprint("x", text)
     per_fp = (time.perf_counter() - start) / 50 * 1000
-    now = datetime(2024, 5, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 5, 12, tzinfo=UTC)
     cands = [rs.Candidate(i, rs.fingerprint(it["title"], it["text"]), it["title"], now - timedelta(hours=i))
              for i, it in enumerate(items[:300])]
     start = time.perf_counter()

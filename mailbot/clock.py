@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -16,7 +16,7 @@ class Clock:
 
     def now(self) -> datetime:
         if self._fixed is None:
-            return datetime.now(timezone.utc).astimezone(self.tz)
+            return datetime.now(UTC).astimezone(self.tz)
         value = self._fixed() if callable(self._fixed) else self._fixed
         return value.astimezone(self.tz)
 

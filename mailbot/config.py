@@ -67,7 +67,7 @@ class SourceSettings(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _imap_needs_host(self) -> "SourceSettings":
+    def _imap_needs_host(self) -> SourceSettings:
         if self.kind == "imap":
             if not self.host:
                 raise ValueError("`host` is required when kind = \"imap\"")
@@ -94,7 +94,7 @@ class OutgoingSettings(_Strict):
     max_attempts: int = Field(8, gt=0)
 
     @model_validator(mode="after")
-    def _smtp_needs_host(self) -> "OutgoingSettings":
+    def _smtp_needs_host(self) -> OutgoingSettings:
         if self.kind == "smtp" and not self.host:
             raise ValueError("`host` is required when kind = \"smtp\"")
         return self
@@ -255,7 +255,7 @@ class Settings(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _units_have_classes(self) -> "Settings":
+    def _units_have_classes(self) -> Settings:
         classes = {c.id for c in self.classes}
         seen: set[str] = set()
         for u in self.units:

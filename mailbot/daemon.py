@@ -41,7 +41,7 @@ class Daemon:
     def _job(self, name: str, fn) -> None:
         try:
             fn()
-        except Exception:  # noqa: BLE001 - a failed job is logged and tried at its next time
+        except Exception:  # a failed job is logged and tried at its next time
             log.exception("scheduled job %s failed", name)
 
     def flush_outbox(self) -> None:
@@ -131,7 +131,7 @@ class Daemon:
                     log.warning("%s", e)
                 except MailbotError as e:
                     log.error("poll failed: %s", e)
-                except Exception:  # noqa: BLE001 - keep the daemon alive; try again next time
+                except Exception:  # keep the daemon alive; try again next time
                     log.exception("poll failed")
                 self.stop.wait(interval)
         finally:

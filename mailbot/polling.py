@@ -11,11 +11,11 @@ import logging
 import ssl
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from mailbot import backfill
 from mailbot.errors import MailbotError

@@ -46,14 +46,14 @@ class Runtime:
         return UnitDirectory.from_settings(self.settings)
 
     @cached_property
-    def calendar(self) -> "Calendar":
+    def calendar(self) -> Calendar:
         from mailbot.scoring.calendar import Calendar
 
         c = self.settings.calendar
         return Calendar(c.year_start, c.quarter_starts, self.settings.timezone)
 
     @cached_property
-    def scheme(self) -> "Scheme":
+    def scheme(self) -> Scheme:
         from mailbot.scoring.schemes import Scheme
 
         data = dict(self.settings.scoring)
@@ -62,7 +62,7 @@ class Runtime:
         return Scheme.from_config(data)
 
     @cached_property
-    def classifier(self) -> "Classifier":
+    def classifier(self) -> Classifier:
         """The shipped model, retrained with the office's category corrections when there are any."""
         from mailbot.classify import Classifier, taxonomy_from_config
         from mailbot.retraining import office_examples
@@ -80,11 +80,23 @@ class Runtime:
         return {c.id: c.name for c in cats}
 
     @cached_property
-    def renderer(self) -> "Renderer":
+    def renderer(self) -> Renderer:
         from mailbot.mail.render import Renderer
 
         custom = self.settings.resolve(self.settings.templates_dir) if self.settings.templates_dir else None
         return Renderer(custom)
+
+    def close(self) -> None:
+        """Close the database's pooled connections (a no-op when the database was never opened)."""
+        db = self.__dict__.get("db")
+        if db is not None:
+            db.engine.dispose()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def archive_dir(self) -> Path:

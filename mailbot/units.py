@@ -41,7 +41,7 @@ class UnitDirectory:
         self._names = sorted(names, key=lambda p: -len(p[0]))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "UnitDirectory":
+    def from_settings(cls, settings: Settings) -> UnitDirectory:
         infos = []
         for u in settings.units:
             emails = list(u.emails) + [o.email.lower() for o in u.officers]
@@ -83,8 +83,8 @@ class UnitDirectory:
         for m in self._BRACKETS.finditer(subject or ""):
             if u := self.find_name(m.group(1)):
                 return u
-        m = self._PREFIX.match(subject or "")
-        if m and (u := self.find_name(m.group(1))):
+        prefix = self._PREFIX.match(subject or "")
+        if prefix and (u := self.find_name(prefix.group(1))):
             return u
         return self.find_name(subject)
 

@@ -13,7 +13,7 @@ import pytest
 # `pytest` (unlike `python -m pytest`) does not put the checkout on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import (  # noqa: E402
+from tests.servers import (
     DovecotServer,
     ImapAccount,
     SmtpServer,

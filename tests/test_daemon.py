@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 
 from tests.mailbox_helpers import item_mail, write_config
 
@@ -31,7 +32,7 @@ def test_run_polls_then_stops_on_sigterm(tmp_path):
         assert _wait_for(lambda: len(list((tmp_path / "outbox").glob("*.eml"))) == 2 if (tmp_path / "outbox").exists()
                          else False), "daemon did not answer the two submissions"
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -42,7 +43,7 @@ def test_run_polls_then_stops_on_sigterm(tmp_path):
 
 def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
     """The daemon's jobs, run at chosen dates with a fixed clock (no waiting for the scheduler)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import select
 
@@ -56,7 +57,7 @@ def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
     settings = write_config(tmp_path, extra='[remind]\nweekdays = ["wed"]\n')
     for n in range(2):
         (tmp_path / "mail" / f"{n}.eml").write_bytes(item_mail(n))
-    rt = Runtime(settings, clock=Clock(fixed=datetime(2026, 4, 1, 1, 0, tzinfo=timezone.utc)))
+    rt = Runtime(settings, clock=Clock(fixed=datetime(2026, 4, 1, 1, 0, tzinfo=UTC)))
     ingest(rt, [tmp_path / "mail"])
     daemon = Daemon(rt)
 
@@ -70,7 +71,7 @@ def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
 
     # THEN tallies for the quarter just ended, last week's digest and reminders are in the outbox
     with rt.db.session() as s:
-        keys = [k for k in s.scalars(select(OutboxMail.dedupe_key))]
+        keys = list(s.scalars(select(OutboxMail.dedupe_key)))
     assert any(k.startswith("tally:2026Q1") for k in keys)
     assert "digest:2026-W13" in keys
     assert any(k.startswith("remind:") for k in keys)

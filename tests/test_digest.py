@@ -7,7 +7,7 @@ should, a dry run queues nothing and a second queue of the same week is deduplic
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -114,7 +114,7 @@ class Mailbox:
             s.flush()
             sub = Submission(receipt=receipt, message_pk=msg.id, message_id=msg.message_id, status=status,
                              status_reason=reason, unit_id=unit, unit_via="address" if unit else None, sender=sender,
-                             sender_name="刘洋", received_at=when.astimezone(timezone.utc),
+                             sender_name="刘洋", received_at=when.astimezone(UTC),
                              subject=subject or f"信息 {receipt}", text="正文", category=category,
                              category_confidence=confidence, category_reasons=reasons or [], category_by=category_by,
                              duplicate_of=self.ids[duplicate_of] if duplicate_of else None)
@@ -126,7 +126,7 @@ class Mailbox:
     def correct(self, receipt: str, old: str, new: str, at: datetime) -> None:
         with self.rt.db.transaction() as s:
             s.add(CategoryCorrection(submission_id=self.ids[receipt], old_category=old, category=new,
-                                     corrected_by="xinxike@example.gov.cn", corrected_at=at.astimezone(timezone.utc)))
+                                     corrected_by="xinxike@example.gov.cn", corrected_at=at.astimezone(UTC)))
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from mailbot.cli import main
 from mailbot.db.models import ScoreEvent
 from mailbot.errors import UsageError
 from mailbot.importer import import_adoptions
-from tests.helpers_records import make_runtime, rows_by_unit, submit, write_config
 from mailbot.reports.tally import tally
+from tests.helpers_records import make_runtime, rows_by_unit, submit, write_config
 
 ALPHA, BETA = "alpha@alpha.example.gov.cn", "beta@beta.example.gov.cn"
 
@@ -56,7 +56,7 @@ def test_repeat_within_the_file_refused(rt, tmp_path):
     a = submit(rt, ALPHA, "甲市卫生应急演练", "2026-02-03 10:00")
     f = tmp_path / "twice.csv"
     f.write_text(f"receipt,level,date\n{a},province,2026-02-10\n{a},province,2026-02-10\n", encoding="utf-8")
-    with pytest.raises(UsageError, match="row 3: .*repeat"):
+    with pytest.raises(UsageError, match=r"row 3: .*repeat"):
         import_adoptions(rt, f)
     assert adoptions(rt) == 0
 

@@ -7,10 +7,20 @@ from sqlalchemy import select
 
 from mailbot.db.models import CommandLog, OutboxMail, ScoreEvent, Submission
 from mailbot.office_commands import looks_like_command
-from mailbot.sender_auth import verify
-from tests.helpers_records import (ADMIN, TRANSPORT_CLASSES, TRANSPORT_HEAD, TRANSPORT_UNITS, feed, make_runtime,
-                                   receipt_of, rows_by_unit, submit, write_config)
 from mailbot.reports.tally import tally
+from mailbot.sender_auth import verify
+from tests.helpers_records import (
+    ADMIN,
+    TRANSPORT_CLASSES,
+    TRANSPORT_HEAD,
+    TRANSPORT_UNITS,
+    feed,
+    make_runtime,
+    receipt_of,
+    rows_by_unit,
+    submit,
+    write_config,
+)
 
 ALPHA = "alpha@alpha.example.gov.cn"
 PASS = {"Authentication-Results": "mx.office.example.gov.cn; dkim=pass header.d=office.example.gov.cn "

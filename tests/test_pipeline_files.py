@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from email.message import EmailMessage
+from pathlib import Path
 
 import docx
 import pytest
@@ -105,7 +106,7 @@ def test_unreadable_message_is_quarantined_kept_raw_and_retried(rt, tmp_path, mo
     assert rows["bad"]["status"] == "quarantined" and "reader crashed" in rows["bad"]["status_reason"]
     with rt.db.session() as s:
         msg = s.scalar(select(Message).where(Message.message_id.like("bad@%")))
-    assert b"boom" in open(msg.raw_path, "rb").read()
+    assert b"boom" in Path(msg.raw_path).read_bytes()
     # AND once the fault is gone, retry records it
     monkeypatch.setattr(parse_stage, "read_message", original)
     from mailbot.pipeline.driver import retry
@@ -163,14 +164,14 @@ def test_no_receipts_backfill_sends_nothing(tmp_path):
 
 def test_postgresql_backend_records_once(tmp_path, pg_url):
     # GIVEN the shared-deployment database
-    rt = Runtime(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n'))
-    for n in range(3):
-        _drop(tmp_path, f"{n}.eml", item_mail(n))
-    # WHEN ingested twice
-    ingest(rt, [tmp_path / "mail"])
-    ingest(rt, [tmp_path / "mail"])
-    # THEN each is recorded once with its unit, category and points
-    subs = list_submissions(rt)
+    with Runtime(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n')) as rt:
+        for n in range(3):
+            _drop(tmp_path, f"{n}.eml", item_mail(n))
+        # WHEN ingested twice
+        ingest(rt, [tmp_path / "mail"])
+        ingest(rt, [tmp_path / "mail"])
+        # THEN each is recorded once with its unit, category and points
+        subs = list_submissions(rt)
     assert len(subs) == 3
     assert all(s["unit"] == "changchun" and s["points"] == 2 and s["category"] for s in subs)
     assert subs[0]["received_at"].endswith("+08:00")

@@ -7,7 +7,7 @@ restarts, UIDVALIDITY changes and an SMTP server that refuses once.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -54,7 +54,7 @@ def _no_sleep(rt):
 
 def test_poll_records_flags_after_commit_and_answers_once(tmp_path, dovecot, smtp_server, env):
     # GIVEN three submissions from a registered officer in the real mailbox
-    arrived = datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
+    arrived = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
     uids = [dovecot.append(item_mail(n), internaldate=arrived + timedelta(minutes=n)) for n in range(3)]
     rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
 
@@ -166,7 +166,7 @@ def test_processed_folder_move_after_commit(tmp_path, dovecot, smtp_server, env)
 def test_receipt_retried_after_smtp_refused_once_and_sent_once(tmp_path, dovecot, smtp_server, env):
     # GIVEN an SMTP server that refuses the next message with a temporary error
     dovecot.append(item_mail(1))
-    now = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     clock_time = [now]
     rt = Runtime(_settings(tmp_path, dovecot, smtp_server), clock=Clock(fixed=lambda: clock_time[0]))
     smtp_server.refuse_next(1)

@@ -12,8 +12,17 @@ from mailbot.db.models import CategoryCorrection, ScoreEvent, Submission
 from mailbot.errors import UsageError
 from mailbot.reports.listing import list_submissions
 from mailbot.reports.tally import tally
-from tests.helpers_records import (TRANSPORT_CLASSES, TRANSPORT_HEAD, TRANSPORT_UNITS, feed, make_runtime, receipt_of,
-                                   rows_by_unit, submit, write_config)
+from tests.helpers_records import (
+    TRANSPORT_CLASSES,
+    TRANSPORT_HEAD,
+    TRANSPORT_UNITS,
+    feed,
+    make_runtime,
+    receipt_of,
+    rows_by_unit,
+    submit,
+    write_config,
+)
 
 ALPHA = "alpha@alpha.example.gov.cn"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -12,7 +13,6 @@ from mailbot.cli import main
 from mailbot.db.models import OutboxMail
 from mailbot.reports.remind import queue_reminders, shortfalls
 from tests.helpers_records import make_runtime, submit, write_config
-from datetime import date
 
 ALPHA, BETA = "alpha@alpha.example.gov.cn", "beta@beta.example.gov.cn"
 

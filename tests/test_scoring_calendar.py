@@ -1,6 +1,6 @@
 """Periods under a calendar year and under the Jilin transport Dec–Nov year."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -105,7 +105,7 @@ def test_window_and_windows():
 def test_local_date_uses_timezone():
     cal = Calendar(**TRANSPORT)
     # 16:30 UTC on 30 Nov is 00:30 on 1 Dec in Shanghai: the next assessment year.
-    arrived = datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc)
+    arrived = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
     assert cal.local_date(arrived) == date(2026, 12, 1)
     assert cal.quarter_of(cal.local_date(arrived)).name == "2027Q1"
     assert Calendar(timezone="UTC").local_date(arrived) == date(2026, 11, 30)

@@ -93,7 +93,7 @@ def test_transport_has_no_commissions(transport):
 
 
 def test_unknown_level_kind_event_preset(health, transport):
-    with pytest.raises(SchemeError, match="^unknown adoption level 'galaxy'; valid: department, province, central$"):
+    with pytest.raises(SchemeError, match=r"^unknown adoption level 'galaxy'; valid: department, province, central$"):
         health.points("adopt", "galaxy")
     with pytest.raises(SchemeError, match="unknown adoption level None; valid: department, province, central"):
         health.points("adopt")

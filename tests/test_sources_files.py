@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -161,5 +160,5 @@ def test_ingest_folder_mixes_maildir_eml_and_mbox_and_count_matches(tmp_path, ma
 
 
 def test_missing_path_is_reported(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.eml"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.eml"):
         list(iter_paths([tmp_path / "nope.eml"]))

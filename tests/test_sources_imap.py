@@ -16,7 +16,7 @@ BEIJING = timezone(timedelta(hours=8))
 
 
 def make_mail(n: int, size: int = 0) -> bytes:
-    body = ("第%d期 工作动态\r\n" % n + "x" * size + "\r\n").encode("utf-8")
+    body = (f"第{n}期 工作动态\r\n" + "x" * size + "\r\n").encode("utf-8")
     return (f"From: unit{n}@example.gov.cn\r\nTo: office@example.gov.cn\r\n"
             f"Subject: =?utf-8?b?5pS/5Yqh5L+h5oGv?= {n}\r\n"
             f"Message-ID: <m{n}@example.gov.cn>\r\n"

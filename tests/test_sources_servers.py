@@ -61,9 +61,9 @@ def test_smtp_server_with_tls_needs_its_ca(mode):
     try:
         trusted = ssl.create_default_context(cafile=str(server.ca_file))
         if mode == "starttls":
-            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
-                with pytest.raises(ssl.SSLCertVerificationError):
-                    smtp.starttls(context=ssl.create_default_context())
+            with smtplib.SMTP(server.host, server.port, timeout=10) as smtp, \
+                    pytest.raises(ssl.SSLCertVerificationError):
+                smtp.starttls(context=ssl.create_default_context())
             with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
                 smtp.starttls(context=trusted)
                 smtp.sendmail("a@b.cn", ["c@d.cn"], b"Subject: t\r\n\r\nx\r\n")

@@ -15,8 +15,15 @@ from mailbot.db.models import OutboxMail
 from mailbot.errors import UsageError
 from mailbot.reports.tally import annual_awards, queue_unit_tallies, tally, write_xlsx
 from mailbot.rescore import rescore
-from tests.helpers_records import (TRANSPORT_CLASSES, TRANSPORT_HEAD, TRANSPORT_UNITS, make_runtime, rows_by_unit,
-                                   submit, write_config)
+from tests.helpers_records import (
+    TRANSPORT_CLASSES,
+    TRANSPORT_HEAD,
+    TRANSPORT_UNITS,
+    make_runtime,
+    rows_by_unit,
+    submit,
+    write_config,
+)
 
 ALPHA, BETA, GAMMA = "alpha@alpha.example.gov.cn", "beta@beta.example.gov.cn", "gamma@gamma.example.gov.cn"
 CY, FM = "cy@cy.example.gov.cn", "fm@fm.example.gov.cn"
@@ -36,7 +43,7 @@ def transport(tmp_path):
 
 def test_mail_in_tally_out_health(health):
     # GIVEN alpha sends two items in Q1 (one adopted at two levels and instructed), beta one, gamma none
-    a1 = submit(health, ALPHA, "甲市召开全市卫生工作会议", "2026-02-03 10:00")
+    submit(health, ALPHA, "甲市召开全市卫生工作会议", "2026-02-03 10:00")
     a2 = submit(health, ALPHA, "关于甲市乡镇卫生院运行情况的调研报告", "2026-02-20 10:00")
     submit(health, BETA, "乙市推进家庭医生签约服务", "2026-03-02 10:00")
     submit(health, ALPHA, "甲市启动爱国卫生月活动", "2026-04-01 10:00")  # Q2: not in the Q1 tally
@@ -233,12 +240,12 @@ def test_cli_tally_formats(health, tmp_path):
 
 
 def test_tally_on_postgresql(pg_url, tmp_path):
-    rt = make_runtime(write_config(tmp_path, db_url=pg_url))
-    a = submit(rt, ALPHA, "甲市卫生工作动态信息", "2026-02-03 10:00")
-    records.adopt(rt, a, "province", date="2026-02-10")
-    records.adopt(rt, a, "province", withdraw=True)
-    records.adopt(rt, a, "department", date="2026-02-11")
-    rows = rows_by_unit(tally(rt, "2026Q1"))
+    with make_runtime(write_config(tmp_path, db_url=pg_url)) as rt:
+        a = submit(rt, ALPHA, "甲市卫生工作动态信息", "2026-02-03 10:00")
+        records.adopt(rt, a, "province", date="2026-02-10")
+        records.adopt(rt, a, "province", withdraw=True)
+        records.adopt(rt, a, "department", date="2026-02-11")
+        rows = rows_by_unit(tally(rt, "2026Q1"))
     assert (rows["alpha"]["submitted"], rows["alpha"]["score"], rows["gamma"]["score"]) == (1, 12, 0)
 
 

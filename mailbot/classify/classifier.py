@@ -4,9 +4,9 @@ from __future__ import annotations
 import pickle
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .cues import compile_specs, score_cues
 from .dataset import load_labelled
@@ -59,7 +59,7 @@ class Classifier:
 
     @classmethod
     def build(cls, taxonomy: list[CategorySpec] | None = None, extra_words: Iterable[str] = (),
-              model_path: Path | None = None, fallback: str | None = FALLBACK_CATEGORY) -> "Classifier":
+              model_path: Path | None = None, fallback: str | None = FALLBACK_CATEGORY) -> Classifier:
         """A classifier for ``taxonomy`` (default six); model from ``model_path`` if it exists,
         else trained from the shipped labelled data at first use and cached in memory."""
         taxonomy = taxonomy or default_taxonomy()
@@ -87,11 +87,11 @@ class Classifier:
                         _models[key] = self._model
         return self._model
 
-    def retrained(self, corrections: Iterable[tuple[str, str, str]], weight: int = 2) -> "Classifier":
+    def retrained(self, corrections: Iterable[tuple[str, str, str]], weight: int = 2) -> Classifier:
         """A new classifier trained on the shipped data plus the office's (subject, text, category)
         corrections, each counted ``weight`` times so that they outweigh similar shipped items."""
-        corrections = [tuple(c) for c in corrections]
-        data = [e.as_tuple() for e in load_labelled()] + [c for c in corrections for _ in range(weight)]
+        given = [(subject, text, category) for subject, text, category in corrections]
+        data = [e.as_tuple() for e in load_labelled()] + [c for c in given for _ in range(weight)]
         out = Classifier(self.taxonomy, train(data, self.taxonomy), fallback=self.fallback)
         # The same item again (a resubmission) takes the office's category outright.
         out._corrected = {**self._corrected, **{prepare(_clean_subject(s), "")[0]: c

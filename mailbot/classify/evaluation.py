@@ -1,8 +1,9 @@
 """Accuracy, per-class precision/recall/F1 and the confusion matrix of a classifier."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 
 class _Classifies(Protocol):
@@ -50,7 +51,7 @@ def evaluate(classifier: _Classifies, examples: Iterable, labels: Sequence[str] 
     labs = list(labels) if labels else sorted(set(truth) | set(preds))
     for extra in sorted((set(truth) | set(preds)) - set(labs)):
         labs.append(extra)
-    confusion = {t: {p: 0 for p in labs} for t in labs}
+    confusion = {t: dict.fromkeys(labs, 0) for t in labs}
     for t, p in zip(truth, preds):
         confusion[t][p] += 1
     per_class = {}

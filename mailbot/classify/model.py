@@ -1,8 +1,9 @@
 """The learned part: tf-idf over jieba words and character n-grams, a linear logistic model."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from itertools import pairwise
 
 import numpy as np
 from scipy.sparse import hstack
@@ -19,7 +20,7 @@ ALPHA = 3e-4  # SGD regularisation; logistic loss so that probabilities come out
 
 def _title_terms(title: str) -> list[str]:
     ws = words(title)
-    return ws + [a + "_" + b for a, b in zip(ws, ws[1:])]
+    return ws + [a + "_" + b for a, b in pairwise(ws)]
 
 
 def _body_terms(body: str) -> list[str]:

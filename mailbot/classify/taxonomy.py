@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 _LEADER = r"(?:省长|副省长|市长|副市长|县长|区长|书记|厅长|局长|主任|司长|处长|秘书长|常委|部长|委员长|总理|主席|领导|督导组|检查组|调研组|代表|委员|一行)"
 # The home province (吉林) is left out: its own places are not "other places".
@@ -164,7 +165,8 @@ def taxonomy_from_config(items: list[dict]) -> list[CategorySpec]:
             raise ValueError(f"categories[{index}]: duplicate id {item['id']!r}")
         seen.add(item["id"])
         try:
-            specs.append(CategorySpec(**{k: (list(v) if isinstance(v, list) else v) for k, v in item.items()}))
+            given: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in item.items()}
+            specs.append(CategorySpec(**given))
         except ValueError as exc:
             raise ValueError(f"categories[{index}]: {exc}") from exc
     if not specs:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 USERDICT = Path(__file__).parent / "data" / "userdict.txt"
 BODY_CHARS = 800  # the lead of an item carries its category; the tail only costs time

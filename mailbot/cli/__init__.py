@@ -62,7 +62,7 @@ class MailbotGroup(click.Group):
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
-        except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
+        except Exception as e:  # last resort: one line, not a traceback
             if debug:
                 raise
             from mailbot.scoring.schemes import SchemeError

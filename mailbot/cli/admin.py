@@ -50,7 +50,8 @@ def retrain(state: CliState) -> None:
 @main.command()
 def evaluate() -> None:
     """Accuracy, per-class precision/recall and confusion matrix on the held-out labelled items."""
-    from mailbot.classify import Classifier, evaluate as do_evaluate, load_labelled, train
+    from mailbot.classify import Classifier, load_labelled, train
+    from mailbot.classify import evaluate as do_evaluate
     from mailbot.classify.taxonomy import default_taxonomy
 
     taxonomy = default_taxonomy()

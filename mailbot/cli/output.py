@@ -6,7 +6,8 @@ import csv
 import io
 import json
 import unicodedata
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import click
 

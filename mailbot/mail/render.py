@@ -67,7 +67,7 @@ class Renderer:
         text = self.env.get_template(f"{kind}/body.txt.j2").render(**context)
         try:
             html = self.env.get_template(f"{kind}/body.html.j2").render(**context)
-        except Exception as e:  # noqa: BLE001 - HTML is optional; a plain-text mail is fine
+        except Exception as e:  # HTML is optional; a plain-text mail is fine
             from jinja2 import TemplateNotFound
 
             if not isinstance(e, TemplateNotFound):

@@ -76,7 +76,7 @@ def run(rt: Runtime, intake: Intake) -> None:
         if found is None:
             continue
         cand, score, why = found
-        original = intake.session.get(Submission, cand.key)
+        original = intake.session.get_one(Submission, cand.key)
         item.status, item.duplicate_of = "duplicate", original
         item.correction = resubmission.is_correction(item.subject) or "correction" in why
         item.status_reason = f"{why}: repeats {original.receipt} (similarity {score:.2f})"

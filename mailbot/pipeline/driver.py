@@ -66,11 +66,11 @@ def _header_facts(raw: bytes) -> tuple[str | None, str]:
     """
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
-        mid = str(headers.get("Message-ID", "") or "").strip()
+        header = str(headers.get("Message-ID", "") or "").strip()
     except Exception:  # noqa: BLE001 - anything odd: no Message-ID
-        mid = ""
-    m = re.search(r"<([^<>\s]+)>", mid)
-    mid = (m.group(1) if m else mid.strip("<> \t")) or None
+        header = ""
+    m = re.search(r"<([^<>\s]+)>", header)
+    mid = (m.group(1) if m else header.strip("<> \t")) or None
     parts = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)
     body = parts[1] if len(parts) == 2 else raw
     body = body.replace(b"\r\n", b"\n").strip()

@@ -41,7 +41,7 @@ class Intake:
     source: SourceMessage
     message: Message
     session: Session = None  # type: ignore[assignment]  # set for the write phase (stages' ``run``) only
-    mail: "ReadMail | None" = None
+    mail: ReadMail | None = None
     received_at: datetime | None = None
     unit_id: str | None = None
     unit_via: str | None = None

@@ -35,8 +35,8 @@ def split_items(mail: ReadMail) -> list[Item]:
     body = mail.body_text.strip()
     if docs and mail.is_cover_note():
         if len(docs) == 1:
-            return [Item(0, mail.subject, docs[0].text.strip(), stored, notes)]
-        return [Item(i, _title(a.text, a.filename), a.text.strip(),
+            return [Item(0, mail.subject, (docs[0].text or "").strip(), stored, notes)]
+        return [Item(i, _title(a.text or "", a.filename), (a.text or "").strip(),
                      [s for s in stored if s["sha256"] == a.sha256 or s["is_image"]], notes)
                 for i, a in enumerate(docs, start=1)]
     return [Item(0, mail.subject, body, stored, notes)]

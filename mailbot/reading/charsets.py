@@ -175,7 +175,7 @@ def _line_ladder(line: bytes, codec: str) -> tuple[str | None, str | None]:
         return text, "utf-8"
     for alt in ("gb18030", "big5hkscs"):
         text = _strict(line, alt)
-        if text is not None and (cjk_score(text) >= 0.3 or alt == "gb18030" and _gb2312_shaped(line)):
+        if text is not None and (cjk_score(text) >= 0.3 or (alt == "gb18030" and _gb2312_shaped(line))):
             return text, alt
     if codec == "utf-8" and _has_utf8_sequences(line):
         return None, None  # damaged UTF-8: drop the bad bytes, keep the rest
@@ -231,8 +231,8 @@ def decode_bytes(data: bytes, declared: str | None) -> Decoded:
     best = _best_cjk(data)
     # Undeclared Chinese text needs less evidence than text under a Latin label.
     if best is not None and (
-        codec is None and (best[2] >= 0.15 or _gb2312_shaped(data))
-        or best[2] >= 0.3 and _non_ascii(best[0]) >= 4  # GBK bytes under a Latin label
+        (codec is None and (best[2] >= 0.15 or _gb2312_shaped(data)))
+        or (best[2] >= 0.3 and _non_ascii(best[0]) >= 4)  # GBK bytes under a Latin label
     ):
         return Decoded(best[0], best[1], True)
     if codec is not None:

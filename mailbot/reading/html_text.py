@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import warnings
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
-from bs4 import MarkupResemblesLocatorWarning
+from bs4 import BeautifulSoup, Comment, Doctype, MarkupResemblesLocatorWarning, NavigableString, Tag
 
 _DROP = {"script", "style", "head", "title", "meta", "link", "noscript", "template", "object", "iframe", "svg"}
 _BLOCK = {

@@ -11,7 +11,12 @@ import re
 from email.message import Message
 
 from mailbot.reading.headers import (
-    decode_header, header_text, message_ids, parse_addresses, parse_date, received_date,
+    decode_header,
+    header_text,
+    message_ids,
+    parse_addresses,
+    parse_date,
+    received_date,
 )
 from mailbot.reading.mime_tree import MimeWalker, charset_hint
 from mailbot.reading.model import ReadingLimits, ReadMail, Unreadable

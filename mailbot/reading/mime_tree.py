@@ -76,7 +76,7 @@ class MimeWalker:
         if decoded.dropped:
             self.defects.append(f"{decoded.dropped} undecodable bytes dropped from a text part")
         text = _CONTROL.sub("", decoded.text.replace("\r\n", "\n").replace("\r", "\n"))
-        if html or looks_like_html(text) and part.get_content_type() != "text/plain":
+        if html or (looks_like_html(text) and part.get_content_type() != "text/plain"):
             return html_to_text(text)
         return text
 
@@ -104,10 +104,10 @@ class MimeWalker:
                 return self._alternative(children, tree_depth)
             if ctype in ("multipart/related", "multipart/signed", "multipart/report"):
                 # root / signed content / human-readable report first; the rest are attachments
-                texts = self.walk(children[0], tree_depth + 1, forwards_ok) if children else []
+                root = self.walk(children[0], tree_depth + 1, forwards_ok) if children else []
                 for child in children[1:]:
                     self._attach(child, tree_depth + 1, forward=False)
-                return texts
+                return root
             texts: list[str] = []
             for child in children:
                 texts.extend(self.walk(child, tree_depth + 1, forwards_ok))

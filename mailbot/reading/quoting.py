@@ -173,7 +173,9 @@ def split_body(text: str, subject: str = "") -> BodyParts:
         subject_forward and kind is not None and not own_text
     )
     if forwarded:
-        size = _marker(lines, at)[1]
+        marker = _marker(lines, at)
+        assert marker is not None  # _split_history stopped at a marker
+        size = marker[1]
         after = lines[at + size :]
         if kind == "history" and size > 1:  # the Outlook header block is the marker itself
             header, rest = lines[at : at + size], after

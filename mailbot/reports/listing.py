@@ -19,10 +19,10 @@ def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = 
     q = select(Submission)
     if period:
         try:
-            p = rt.calendar.parse(period)
+            chosen = rt.calendar.parse(period)
         except ValueError as e:
             raise UsageError(str(e)) from None
-        start, end = bounds(p, rt.settings.tz)
+        start, end = bounds(chosen, rt.settings.tz)
         q = q.where(Submission.received_at >= start, Submission.received_at < end)
     if unit:
         if unit not in rt.units:
@@ -37,7 +37,7 @@ def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = 
         points = dict(s.execute(select(ScoreEvent.submission_id, func.sum(ScoreEvent.points))
                                 .where(ScoreEvent.submission_id.in_([x.id for x in subs]))
                                 .group_by(ScoreEvent.submission_id)).all()) if subs else {}
-        reading = dict(s.execute(select(Message.id, Message.reading)
+        reading: dict[int, Any] = dict(s.execute(select(Message.id, Message.reading)
                                  .where(Message.id.in_({x.message_pk for x in subs}))).all()) if subs else {}
         dup = {x.id: x.receipt for x in subs}
         missing = {x.duplicate_of for x in subs if x.duplicate_of and x.duplicate_of not in dup}

@@ -15,13 +15,17 @@ benchmarks/resubmission_tuning.py on 新闻联播 items.
 
 from __future__ import annotations
 
-from mailbot.resubmission.fingerprints import (
+# Private helpers, importable from here as they were from the single module.
+from mailbot.resubmission.fingerprints import (  # noqa: F401
     FIGURE_SKETCH,
     FINGERPRINT_VERSION,
     MIN_FIGURES,
     NUM_PERM,
     SHINGLE_SIZE,
     Fingerprint,
+    _hash32,
+    _permutations,
+    _shingles,
     figure_overlap,
     fingerprint,
     similarity,
@@ -35,22 +39,19 @@ from mailbot.resubmission.matching import (
     MIN_TITLE_CHARS,
     NEAR_DUPLICATE_THRESHOLD,
     Candidate,
+    _match,  # noqa: F401
     find_original,
 )
-from mailbot.resubmission.subjects import CORRECTION_MARKERS, is_correction, strip_markers
-from mailbot.resubmission.text import normalize_text, tokens
-
-# Private helpers, importable from here as they were from the single module.
-from mailbot.resubmission.fingerprints import _hash32, _permutations, _shingles  # noqa: E402,F401
-from mailbot.resubmission.matching import _match  # noqa: E402,F401
-from mailbot.resubmission.subjects import _strip_prefixes, _title_key  # noqa: E402,F401
-from mailbot.resubmission.text import (  # noqa: E402,F401
+from mailbot.resubmission.subjects import CORRECTION_MARKERS, _strip_prefixes, _title_key, is_correction, strip_markers  # noqa: F401
+from mailbot.resubmission.text import (  # noqa: F401
     _alnum_only,
     _drop_boilerplate_lines,
     _jieba,
     _normalize_chars,
     _t2s,
     _tokenize,
+    normalize_text,
+    tokens,
 )
 
 __all__ = [

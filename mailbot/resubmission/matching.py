@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from mailbot.resubmission.fingerprints import Fingerprint, figure_overlap, similarity
 from mailbot.resubmission.subjects import _title_key, is_correction

@@ -11,9 +11,21 @@ from mailbot.scoring.rankings import PRIZES, awards, rank
 from mailbot.scoring.schemes import Scheme, SchemeError, preset_names
 
 __all__ = [
-    "Calendar", "Period",
-    "Scheme", "SchemeError", "preset_names",
-    "ScoreEvent", "UnitScore", "unit_totals", "officer_totals",
-    "Quota", "Shortfall", "due", "behind", "quota_for_period",
-    "rank", "awards", "PRIZES",
+    "PRIZES",
+    "Calendar",
+    "Period",
+    "Quota",
+    "Scheme",
+    "SchemeError",
+    "ScoreEvent",
+    "Shortfall",
+    "UnitScore",
+    "awards",
+    "behind",
+    "due",
+    "officer_totals",
+    "preset_names",
+    "quota_for_period",
+    "rank",
+    "unit_totals",
 ]

@@ -44,7 +44,7 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def overlap_days(self, other: "Period") -> int:
+    def overlap_days(self, other: Period) -> int:
         """Number of days both periods share (0 when disjoint)."""
         first, last = max(self.start, other.start), min(self.end, other.end)
         return max(0, (last - first).days + 1)

@@ -47,7 +47,7 @@ class ScoreEvent:
     level: str | None
     sub_kind: str | None
     category: str | None
-    points: int
+    points: float  # whole in the schemes' tables; an `adjust` may give a fraction
     occurred: date
     reverses: int | None = None
     id: int | None = None
@@ -58,14 +58,14 @@ class UnitScore:
     """Totals of one unit (or officer) over a period."""
 
     unit: str
-    score: int = 0
-    raw_score: int = 0  # before the zero-without-adoption rule
+    score: float = 0
+    raw_score: float = 0  # before the zero-without-adoption rule
     submitted: int = 0
     adopted: int = 0  # distinct items with a net adoption in the period
     adoptions: int = 0  # adoption events (an item adopted at two levels counts 2)
     instructions: int = 0  # instructions that count (after the same-level rule)
     commissions: int = 0
-    points_by_kind: dict[str, int] = field(default_factory=dict)
+    points_by_kind: dict[str, float] = field(default_factory=dict)
     no_adoption_in_year: bool = False  # only set when the scheme has zero_without_adoption
     zeroed: bool = False  # score forced to 0 by zero_without_adoption
 

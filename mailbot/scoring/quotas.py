@@ -39,7 +39,7 @@ class Quota:
             raise ValueError(f"quota count {self.count!r}: must be a whole number ≥ 0")
 
     @classmethod
-    def from_config(cls, data: dict[str, Any]) -> "Quota":
+    def from_config(cls, data: dict[str, Any]) -> Quota:
         """From a config entry like ``{per = "year", count = 50}``."""
         unknown = set(data) - {"per", "count", "category"}
         if unknown:

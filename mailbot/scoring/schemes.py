@@ -194,12 +194,12 @@ class Scheme:
     instruction_once_per_level: bool = True
 
     @classmethod
-    def preset(cls, name: str) -> "Scheme":
+    def preset(cls, name: str) -> Scheme:
         """A shipped scheme: 'jilin-health' or 'jilin-transport'."""
         return cls.from_config(_preset_data(name))
 
     @classmethod
-    def from_config(cls, data: dict[str, Any]) -> "Scheme":
+    def from_config(cls, data: dict[str, Any]) -> Scheme:
         """Build from a [scoring] table: a full scheme, or ``preset`` plus keys that override it.
 
         An empty table gives the default preset, jilin-health.
@@ -214,7 +214,7 @@ class Scheme:
                 raise SchemeError(f"scoring: unknown key {key!r}; valid: preset, {_listing(_TOP_KEYS)}")
         if "submit_points" not in data:
             raise SchemeError("scoring: missing key 'submit_points' (or give preset = \"jilin-health\")")
-        flags = {}
+        flags: dict[str, bool] = {}
         for key, default in (("zero_without_adoption", False), ("instruction_once_per_level", True)):
             flags[key] = data.get(key, default)
             if not isinstance(flags[key], bool):
@@ -226,8 +226,9 @@ class Scheme:
         return cls(
             name=name,
             submit_points=_whole_points(data["submit_points"], "scoring.submit_points"),
-            **tables,
-            **flags,
+            adopt=tables.get("adopt"), instruct=tables.get("instruct"), commission=tables.get("commission"),
+            zero_without_adoption=flags["zero_without_adoption"],
+            instruction_once_per_level=flags["instruction_once_per_level"],
         )
 
     def _table(self, event: str) -> EventTable | None:

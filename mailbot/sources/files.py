@@ -47,7 +47,7 @@ def _mbox_messages(fh: BinaryIO) -> Iterator[bytes]:
         elif line.strip():
             started = True  # no From_ line at the top: take it as one message
             lines.append(line)
-    if started and any(l.strip() for l in lines):
+    if started and any(line.strip() for line in lines):
         yield _trim(lines)
 
 

@@ -7,14 +7,14 @@ before downloading anything, and ``mark_done`` is only a courtesy to the mailbox
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
-import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from imapclient import IMAPClient
@@ -210,7 +210,8 @@ class ImapSource:
                     yielded: set[tuple[int, int]]) -> Iterator[SourceMessage]:
         client = self._selected()
         uidvalidity = self._uidvalidity
-        todo, done = [], []
+        todo: list[int] = []
+        done: list[int] = []
         for uid in sorted(client.search("ALL")):
             if (uidvalidity, uid) in yielded:
                 continue
@@ -271,7 +272,7 @@ class ImapSource:
                 self._drop()
                 if attempt == 0:
                     continue
-                error = exc
+                error: Exception = exc
             except (IMAPClientError, SourceError) as exc:
                 error = exc
             log.warning("imap %s: could not mark uid %s done: %s", self.mailbox, msg.uid,
@@ -302,7 +303,7 @@ class ImapSource:
     def close(self) -> None:
         self._drop()
 
-    def __enter__(self) -> "ImapSource":
+    def __enter__(self) -> ImapSource:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -312,7 +313,7 @@ class ImapSource:
 def _aware(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _text(exc: BaseException) -> str:
@@ -327,8 +328,6 @@ def _text(exc: BaseException) -> str:
 def _logout(client: IMAPClient) -> None:
     try:
         client.logout()
-    except (IMAPClientError, OSError, socket.timeout):
-        try:
+    except (TimeoutError, IMAPClientError, OSError):
+        with contextlib.suppress(IMAPClientError, OSError):
             client.shutdown()
-        except (IMAPClientError, OSError):
-            pass

@@ -87,7 +87,7 @@ class MaildirSource:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "MaildirSource":
+    def __enter__(self) -> MaildirSource:
         return self
 
     def __exit__(self, *exc: object) -> None:

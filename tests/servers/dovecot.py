@@ -121,7 +121,7 @@ class DovecotServer:
         self._process: subprocess.Popen[bytes] | None = None
         self._accounts: list[ImapAccount] = []
 
-    def start(self) -> "DovecotServer":
+    def start(self) -> DovecotServer:
         binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
         if not os.path.exists(binary):
             raise RuntimeError("dovecot not installed: apt-get install -y dovecot-imapd")
@@ -169,7 +169,7 @@ class DovecotServer:
                  if p.exists()]
         return "\n".join(parts)
 
-    def add_account(self, username: str | None = None) -> "ImapAccount":
+    def add_account(self, username: str | None = None) -> ImapAccount:
         """A fresh, empty mail user (any name logs in with PASSWORD; the mailbox is new)."""
         username = username or f"user{secrets.token_hex(4)}"
         account = ImapAccount(self, username, PASSWORD)
@@ -265,7 +265,7 @@ class ImapAccount:
         assert new != old, "dovecot kept the same UIDVALIDITY"
         return new
 
-    def proxy(self) -> "CuttingProxy":
+    def proxy(self) -> CuttingProxy:
         """A TCP proxy to this server that a test can cut on demand."""
         proxy = CuttingProxy(self.host, self.port)
         self._proxies.append(proxy)

@@ -50,7 +50,7 @@ class SmtpServer:
         self.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), content))
         return "250 2.0.0 OK"
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         import ssl
 
         from aiosmtpd.controller import Controller

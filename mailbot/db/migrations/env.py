@@ -9,7 +9,10 @@ engine = config.attributes.get("engine")
 if engine is None:  # plain `alembic` command line: use sqlalchemy.url from the config
     from sqlalchemy import create_engine
 
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("alembic: set sqlalchemy.url in the ini file")
+    engine = create_engine(url)
 
 with engine.begin() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata,

@@ -1,9 +1,7 @@
 """Shared pools and helpers for the labelled-data generator."""
 from __future__ import annotations
 
-import json
 import random
-import re
 from pathlib import Path
 
 HERE = Path(__file__).parent

@@ -12,16 +12,16 @@ import re
 from pathlib import Path
 
 from common import CITIES, R
-from generators_emergency import emergency_items  # noqa: E402
-from generators_meeting import meeting_items  # noqa: E402
-from generators_research import research_items  # noqa: E402
-from generators_experience import experience_items  # noqa: E402
-from generators_problem import problem_items  # noqa: E402
-from generators_progress import progress_items  # noqa: E402
-from handwritten import HANDWRITTEN  # noqa: E402
-from handwritten_fresh import FRESH  # noqa: E402
-from handwritten_holdout import HOLDOUT  # noqa: E402
-from handwritten_batch4 import BATCH4  # noqa: E402
+from generators_emergency import emergency_items
+from generators_experience import experience_items
+from generators_meeting import meeting_items
+from generators_problem import problem_items
+from generators_progress import progress_items
+from generators_research import research_items
+from handwritten import HANDWRITTEN
+from handwritten_batch4 import BATCH4
+from handwritten_fresh import FRESH
+from handwritten_holdout import HOLDOUT
 
 
 def _tidy(text: str) -> str:

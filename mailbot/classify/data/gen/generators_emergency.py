@@ -1,6 +1,6 @@
 """Emergencies and major epidemics (突发事件与重大疫情)."""
-from common import *  # noqa: F401,F403
-from common import R, pick, num, md, person, sign_block, CITIES, COUNTIES
+from common import *  # noqa: F403
+from common import CITIES, COUNTIES, R, md, num, pick, sign_block
 
 
 def _food_poisoning():

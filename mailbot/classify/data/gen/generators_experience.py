@@ -1,6 +1,6 @@
 """Experience worth spreading (经验做法)."""
-from common import *  # noqa: F401,F403
-from common import R, pick, num, md, person, pct, sign_block, CITIES, COUNTIES, topic_for, any_unit
+from common import *  # noqa: F403
+from common import R, any_unit, num, pct, pick, sign_block, topic_for
 
 MEASURES = ["建立“一张网”监管平台", "推行“首诊负责”制度", "实行“县乡村一体化”管理", "开展“送医下乡”活动",
             "创新“互联网+”服务模式", "推行“路长制”", "实施“网格化”管理", "建立“红黑榜”通报制度", "推行“一站式”结算",

@@ -1,6 +1,19 @@
 """Meetings and leaders' activities (会议与领导活动)."""
-from common import *  # noqa: F401,F403
-from common import R, pick, num, md, person, sign_block, CITIES, COUNTIES, topic_for, any_unit, health_unit, transport_unit
+from common import *  # noqa: F403
+from common import (
+    CITIES,
+    COUNTIES,
+    R,
+    any_unit,
+    health_unit,
+    md,
+    num,
+    person,
+    pick,
+    sign_block,
+    topic_for,
+    transport_unit,
+)
 
 LEADERS = ["省长", "副省长", "省委常委、常务副省长", "市长", "副市长", "市委书记", "厅长", "副厅长", "局长", "副局长",
            "党组书记、局长", "县长", "县委书记", "主任", "党委书记", "市政府秘书长"]

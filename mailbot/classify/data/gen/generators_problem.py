@@ -1,6 +1,6 @@
 """Problems, suggestions and public opinion (问题与建议、社情民意)."""
-from common import *  # noqa: F401,F403
-from common import R, pick, num, md, person, pct, sign_block, CITIES, COUNTIES, topic_for, any_unit
+from common import *  # noqa: F403
+from common import CITIES, COUNTIES, R, any_unit, md, num, pick, sign_block, topic_for
 
 ISSUES = [("乡镇卫生院人才流失严重", "近三年流失医务人员{n}名，多数为年轻业务骨干"),
           ("村医养老保障问题突出", "{n}名60岁以上村医无养老保障，后继乏人"),

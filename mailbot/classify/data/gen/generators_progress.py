@@ -1,6 +1,16 @@
 """Work news: deployment, progress, implementation, indicators (工作动态)."""
-from common import *  # noqa: F401,F403
-from common import R, pick, num, md, person, pct, sign_block, CITIES, COUNTIES, topic_for, any_unit, health_unit, transport_unit
+from common import *  # noqa: F403
+from common import (
+    CITIES,
+    R,
+    any_unit,
+    md,
+    num,
+    pct,
+    pick,
+    sign_block,
+    topic_for,
+)
 
 
 def _launch():
@@ -33,7 +43,7 @@ def _progress_figures():
     if R.random() < 0.7:
         text += pick([f"其中，{pick(CITIES)}进度最快，完成{pct()}。", "各项指标均好于序时进度。",
                       f"孕产妇死亡率、婴儿死亡率分别为{num(8, 20)}/10万、{num(2, 6)}.{num(0, 9)}‰，均低于全国平均水平。",
-                      f"道路运输安全形势平稳，未发生较大以上事故。"])
+                      "道路运输安全形势平稳，未发生较大以上事故。"])
     if R.random() < 0.5:
         text += pick(["\n下一步，将继续加大工作力度，确保全年目标任务圆满完成。", "\n下步将加强督导调度，对进度滞后的地区进行约谈。"])
     return subj, text + sign_block(unit)

@@ -1,6 +1,6 @@
 """Research reports and other places' experience (调研与外地经验)."""
-from common import *  # noqa: F401,F403
-from common import R, pick, num, md, person, pct, sign_block, CITIES, COUNTIES, topic_for, any_unit
+from common import *  # noqa: F403
+from common import CITIES, COUNTIES, any_unit, md, num, pct, pick, sign_block, topic_for
 
 PROVINCES = ["浙江省", "江苏省", "福建省", "广东省", "山东省", "上海市", "安徽省", "四川省", "湖北省", "辽宁省",
              "黑龙江省", "深圳市", "三明市", "宁波市", "青岛市", "厦门市", "成都市"]
