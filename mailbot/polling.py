@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mailbot import backfill
 from mailbot.errors import MailbotError
@@ -101,7 +102,7 @@ class Progress:
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
         self.label = label
         self.done = 0
-        self._bar = None
+        self._bar: Any = None
 
     def update(self, n: int = 1) -> None:
         self.done += n

@@ -90,7 +90,7 @@ def _sent(rt) -> dict[str, list[tuple[date, str]]]:
 def test_a_simulated_quarter_follows_the_policy(tmp_path):
     # GIVEN the default policy (Fridays, 14 days' grace, at least 2 items short, every 14 days,
     # 零报送 after 4 weeks) and a quarter of daily runs
-    rt, cfg = _quarter(tmp_path)
+    rt, _cfg = _quarter(tmp_path)
     sent = _sent(rt)
 
     # THEN the unit sending one a week is never reminded

@@ -9,9 +9,9 @@ read/unread markers are untouched, and mail arriving afterwards is answered as u
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -55,17 +55,17 @@ def env(monkeypatch, dovecot):
 def _old_mailbox(dovecot) -> dict[str, list[int]]:
     """Twelve old items over Q1 and Q2 (every third already read), an old emergency, an old command."""
     uids: dict[str, list[int]] = {"unread": [], "read": []}
-    start = datetime(2026, 2, 2, 1, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)
     for n in range(12):
         when = start + timedelta(days=9 * n)
         read = n % 3 == 0
         uid = dovecot.append(item_mail(n, when=when), internaldate=when, flags=["\\Seen"] if read else [])
         uids["read" if read else "unread"].append(uid)
-    when = datetime(2026, 3, 12, 4, 40, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 12, 4, 40, tzinfo=UTC)
     uids["unread"].append(dovecot.append(
         item_mail(40, subject="长春市一中学发生疑似食物中毒事件", body=EMERGENCY, when=when, message_id="old-emergency"),
         internaldate=when))
-    when = datetime(2026, 4, 3, 2, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 4, 3, 2, 0, tzinfo=UTC)
     command = item_mail(41, sender="office@example.gov.cn", subject="采用 20260202-0001 省级", body="请记录。",
                         when=when, message_id="old-command")
     uids["unread"].append(dovecot.append(command, internaldate=when))
@@ -121,8 +121,8 @@ def test_first_poll_backfills_old_mail_quietly_and_answers_new_mail(tmp_path, do
 
 def test_backfill_before_sets_the_moment_and_processed_folder_still_moves(tmp_path, dovecot, smtp_server, env):
     # GIVEN `backfill_before = 2026-03-01` and a processed folder: mail of February is old, of March new
-    old = dovecot.append(item_mail(1), internaldate=datetime(2026, 2, 27, 2, 0, tzinfo=timezone.utc))
-    new = dovecot.append(item_mail(2), internaldate=datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc))
+    dovecot.append(item_mail(1), internaldate=datetime(2026, 2, 27, 2, 0, tzinfo=UTC))
+    dovecot.append(item_mail(2), internaldate=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     settings = _config(tmp_path, dovecot, smtp_server,
                        'backfill_before = "2026-03-01"\nprocessed_folder = "已处理"\n')
     rt = Runtime(settings, clock=Clock(fixed=SWITCH_ON))
@@ -141,7 +141,7 @@ def test_backfill_before_sets_the_moment_and_processed_folder_still_moves(tmp_pa
 
 
 def test_mark_seen_true_marks_processed_mail_read(tmp_path, dovecot, smtp_server, env):
-    uid = dovecot.append(item_mail(1), internaldate=datetime(2026, 2, 27, 2, 0, tzinfo=timezone.utc))
+    uid = dovecot.append(item_mail(1), internaldate=datetime(2026, 2, 27, 2, 0, tzinfo=UTC))
     rt = Runtime(_config(tmp_path, dovecot, smtp_server, "mark_seen = true\n"), clock=Clock(fixed=SWITCH_ON))
     poll(rt, progress=False)
     assert {"\\Seen", "$MailbotDone"} <= dovecot.flags(uid)

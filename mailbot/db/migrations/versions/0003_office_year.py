@@ -3,10 +3,10 @@
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
-import mailbot.db.models
+from alembic import op
 
+import mailbot.db.models
 
 revision = '0003'
 down_revision = '0002'
