@@ -91,7 +91,12 @@ class OutgoingSettings(_Strict):
     from_: str = Field("mailbot@localhost", alias="from")
     path: str = "outbox"
     timeout_seconds: float = Field(30, gt=0)
+    # A whole SMTP session (connect, greeting, login, one message) never takes longer than this,
+    # however slowly a server trickles its answers; a silent server stops the pass at once.
+    session_timeout_seconds: float = Field(120, gt=0)
     max_attempts: int = Field(8, gt=0)
+    # No address gets more than this many mails an hour from mailbot (0: no cap); the rest wait.
+    max_per_recipient_hour: int = Field(30, ge=0)
 
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> OutgoingSettings:
@@ -105,6 +110,9 @@ class OutgoingSettings(_Strict):
 
 
 class OfficeSettings(_Strict):
+    # Ties the database's rows to this office; offices sharing one PostgreSQL database each
+    # need their own (their tables live in schema mailbot_<id>).
+    id: str = Field("", pattern=r"^([a-z][a-z0-9_]{0,39})?$")
     name: str = "信息科"
     emails: list[str] = []
     admins: list[str] = []

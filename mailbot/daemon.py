@@ -1,8 +1,10 @@
 """The daemon: the APScheduler wiring, nothing else.
 
-The main thread polls the source every ``poll_minutes``; scheduled jobs (outbox flush,
-weekly digest, shortfall reminders, quarterly tallies, classifier retraining) run in the
-scheduler's thread. SIGTERM/SIGINT finish the message in hand, then exit 0.
+The main thread polls the source every ``poll_minutes``; scheduled jobs (the sender every
+minute, weekly digest, shortfall reminders, quarterly tallies, classifier retraining) run in
+the scheduler's thread. Each dated job runs once per due time across every daemon sharing
+the database (``jobs.run_once``); the jobs only queue, then wake the one sender.
+SIGTERM/SIGINT finish the message in hand, then exit 0.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from mailbot.errors import MailbotError
+from mailbot.jobs import run_once
 from mailbot.mail import outbox
 from mailbot.polling import PollBusy, poll
 from mailbot.runtime import Runtime
@@ -45,6 +48,7 @@ class Daemon:
             log.exception("scheduled job %s failed", name)
 
     def flush_outbox(self) -> None:
+        """Wake the one sender (it claims each row, so other processes sending at once is safe)."""
         r = outbox.flush(self.rt)
         if r.sent or r.deferred or r.failed:
             log.info("outbox: %s sent, %s to retry, %s failed", r.sent, r.deferred, r.failed)
@@ -54,22 +58,24 @@ class Daemon:
 
         last_week = self.rt.clock.today() - timedelta(days=7)
         iso = last_week.isocalendar()
-        queue_digest(self.rt, f"{iso.year}-W{iso.week:02d}")
+        week = f"{iso.year}-W{iso.week:02d}"
+        run_once(self.rt, "digest", week, lambda: queue_digest(self.rt, week))
         self.flush_outbox()
 
     def reminders(self) -> None:
         """Daily: the ``[remind]`` policy decides whether today is a reminder day and who is mailed."""
         from mailbot.reports.remind import queue_reminders
 
-        n = queue_reminders(self.rt, self.rt.clock.today(), scheduled=True)
-        if n:
-            log.info("reminders: %d queued", n)
+        today = self.rt.clock.today()
+        run_once(self.rt, "remind", today.isoformat(),
+                 lambda: queue_reminders(self.rt, today, scheduled=True))
         self.flush_outbox()
 
     def adoption_notices(self) -> None:
         from mailbot.notices import queue_adoption_notices
 
-        queue_adoption_notices(self.rt)
+        today = self.rt.clock.today()
+        run_once(self.rt, "notices", today.isoformat(), lambda: queue_adoption_notices(self.rt))
         self.flush_outbox()
 
     def quarterly_tally(self) -> None:
@@ -81,12 +87,15 @@ class Daemon:
         yesterday = today - timedelta(days=1)
         quarter = self.rt.calendar.quarter_of(yesterday)
         if quarter.end == yesterday and not release.drafted(self.rt, quarter.name):
-            log.info("tally: %s", release.draft(self.rt, quarter.name).line())
+            run_once(self.rt, "tally-draft", quarter.name,
+                     lambda: log.info("tally: %s", release.draft(self.rt, quarter.name).line()))
         for period in release.due_for_release(self.rt, today):
-            log.info("tally: %s", release.release(self.rt, period, by="schedule").line())
+            run_once(self.rt, "tally-release", period,
+                     lambda p=period: log.info("tally: %s", release.release(self.rt, p, by="schedule").line()))
         self.flush_outbox()
 
     def retrain(self) -> None:
+        # Each process rebuilds its own in-memory classifier: not a once-only job.
         from mailbot.retraining import retrain
 
         retrain(self.rt)

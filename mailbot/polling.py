@@ -1,7 +1,9 @@
 """Polls and back-fills: feed source messages through the pipeline, mark them after commit.
 
-A file lock in the data folder makes sure two polls never run at once, whether from the
-daemon, a cron ``mailbot poll`` or a second daemon started by mistake.
+Two polls of one office never run at once, whether from the daemon, a cron ``mailbot poll``
+or a second daemon: a file lock in the data folder guards one host, and on PostgreSQL an
+advisory lock guards every host sharing the database (released by PostgreSQL when a process
+dies). Sending is not done here: ``poll`` queues, then wakes the one sender (``mail/sender.py``).
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ def poll_lock(rt: Runtime) -> Iterator[None]:
         except BlockingIOError:
             raise PollBusy(f"another poll is running (lock {path}); try again later") from None
         try:
-            yield
+            with rt.db.advisory_lock("poll") as got:
+                if not got:
+                    raise PollBusy("another poll of this office is running on another host "
+                                   "(PostgreSQL advisory lock); try again later")
+                yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 

@@ -35,7 +35,10 @@ class Runtime:
 
     @cached_property
     def db(self) -> Database:
-        db = Database(self.settings.database_url)
+        from email.utils import parseaddr
+
+        domain = parseaddr(self.settings.outgoing.from_)[1].rpartition("@")[2]
+        db = Database(self.settings.database_url, self.settings.office.id, mail_domain=domain)
         db.upgrade()
         with db.transaction() as s:
             self.units.sync(s)

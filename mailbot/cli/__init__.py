@@ -7,6 +7,7 @@ with exit 1 (failed) or 2 (bad usage or configuration), tracebacks only with ``-
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -83,6 +84,9 @@ class MailbotGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config: str | None, debug: bool, quiet: bool) -> None:
     """mailbot: the 政务信息 mailbox daemon (政务信息报送邮箱自动处理)."""
+    # The database, raw mail, attachments and copies of sent mail hold people's names and scores:
+    # whatever mailbot creates is for its own user only (0600 files, 0700 folders).
+    os.umask(os.umask(0o077) | 0o077)
     # Reports print to stdout; the log (stderr) stays quiet unless asked. `run` raises it to INFO.
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)

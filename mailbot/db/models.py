@@ -174,7 +174,12 @@ class StoredAttachment(Base):
 
 
 class OutboxMail(Base):
-    """A mail to send: a row first, then sent; ``dedupe_key`` keeps it from being queued twice."""
+    """A mail to send: a row first, then sent; ``dedupe_key`` keeps it from being queued twice.
+
+    ``message_id`` is fixed when the row is queued, so a copy re-sent after a crash is the same
+    mail to its recipient. A sender claims the row (``claimed_at``/``claimed_by``) before it talks
+    to the server; a claim older than the stale limit belongs to a sender that died.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
@@ -196,6 +201,10 @@ class OutboxMail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    message_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class CommandLog(Base):
@@ -209,6 +218,36 @@ class CommandLog(Base):
     outcome: Mapped[str] = mapped_column(Text)
     accepted: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OfficeRecord(Base):
+    """The office this database (PostgreSQL: this schema) belongs to: one row."""
+
+    __tablename__ = "office"
+    office_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ReceiptCounter(Base):
+    """The last receipt number given out on a local day: taken under a row lock, so never twice."""
+
+    __tablename__ = "receipt_counters"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobRun(Base):
+    """A scheduled job's run for one due time: the unique key lets one process of many run it."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "due", name="uq_job_run"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    due: Mapped[str] = mapped_column(String(40))  # the due time (or period) the run is for
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    runner: Mapped[str] = mapped_column(String(100), default="")
+    outcome: Mapped[str | None] = mapped_column(Text)
 
 
 class MailboxState(Base):

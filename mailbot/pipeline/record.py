@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import parseaddr
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.pipeline.intake import Intake, Item
+from mailbot.receipts import next_receipt
 from mailbot.runtime import Runtime
-
-
-def next_receipt(session: Session, local_day: datetime) -> str:
-    """Receipt numbers read like office numbering: ``20260203-0007`` (the day's 7th item)."""
-    prefix = f"{local_day:%Y%m%d}-"
-    last = session.scalar(select(func.max(Submission.receipt)).where(Submission.receipt.like(prefix + "%")))
-    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{n:04d}"
 
 
 def _new_submission(rt: Runtime, intake: Intake, item: Item) -> Submission:

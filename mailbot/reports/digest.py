@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from mailbot.db.models import CategoryCorrection, OutboxMail, Submission
 from mailbot.errors import UsageError
+from mailbot.mail import outbox
 from mailbot.reports.periods import bounds
 from mailbot.resubmission import is_correction
 from mailbot.runtime import Runtime
@@ -61,6 +62,9 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
                           .join(Submission, Submission.id == CategoryCorrection.submission_id)
                           .where(CategoryCorrection.corrected_at >= start, CategoryCorrection.corrected_at < end)
                           .order_by(CategoryCorrection.corrected_at, CategoryCorrection.id)).all()
+        # Mail that could not be sent: the week and the days up to its digest (so the next digest shows it).
+        failed_mail = [{**f, "at": f["failed_at"].astimezone(tz).strftime("%m-%d %H:%M")}
+                       for f in outbox.failures(s, start, min(end + timedelta(days=7), rt.clock.now()))]
         corrections = [{
             "receipt": receipt, "subject": subject, "unit": unit_id, "unit_name": _unit_name(rt, unit_id),
             "old_category": c.old_category, "old_name": names.get(c.old_category or "", c.old_category or UNCATEGORIZED),
@@ -115,6 +119,7 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
         "ignored": [{**base(x), "reason": x.status_reason} for x in by_status["ignored"]],
         "review": review,
         "corrections": corrections,
+        "failed_mail": failed_mail,
         "zero_units": [{"unit": r["unit"], "name": r["name"], "class": r["class"]}
                        for r in unit_rows if r["accepted"] == 0],
     }
@@ -133,8 +138,6 @@ def render_digest(rt: Runtime, data: dict[str, Any]):
 
 def queue_digest(rt: Runtime, week_text: str) -> OutboxMail | None:
     """Queue the week's digest to the office; None when already queued or no office address."""
-    from mailbot.mail import outbox
-
     data = digest_data(rt, week_text)
     key = f"digest:{data['week']['name']}"
     if not rt.settings.office.emails:

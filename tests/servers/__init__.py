@@ -11,10 +11,10 @@ from __future__ import annotations
 from .dovecot import PASSWORD, CuttingProxy, DovecotServer, ImapAccount
 from .net import HOST, free_port, make_self_signed_cert, wait_for_port
 from .postgres import PG_HOST, PG_PORT, pg_database, postgres_listening
-from .smtp import ReceivedMail, SmtpServer
+from .smtp import ReceivedMail, SmtpServer, StallingServer
 
 __all__ = [
     "HOST", "PASSWORD", "PG_HOST", "PG_PORT",
-    "CuttingProxy", "DovecotServer", "ImapAccount", "ReceivedMail", "SmtpServer",
+    "CuttingProxy", "DovecotServer", "ImapAccount", "ReceivedMail", "SmtpServer", "StallingServer",
     "free_port", "make_self_signed_cert", "pg_database", "postgres_listening", "wait_for_port",
 ]

@@ -31,6 +31,8 @@ class SmtpServer:
     messages: list[ReceivedMail] = field(default_factory=list)
     refused: int = 0
     ca_file: Path | None = None
+    delay: float = 0.0  # seconds to wait before answering DATA (a slow server)
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> reply, e.g. "550 5.1.1 no such user"
     _refuse: list[str] = field(default_factory=list)
     _controller: object = None
     _tmp: str | None = None
@@ -40,7 +42,17 @@ class SmtpServer:
         """Answer the next *count* messages' DATA with *reply* (4xx or 5xx) instead."""
         self._refuse.extend([reply] * count)
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # aiosmtpd hook
+        if address.lower() in self.refuse_rcpt:
+            return self.refuse_rcpt[address.lower()]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd hook
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         if self._refuse:
             self.refused += 1
             return self._refuse.pop(0)
@@ -79,3 +91,52 @@ class SmtpServer:
             self._controller = None
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+class StallingServer:
+    """A TCP server on loopback that accepts connections and never answers (``trickle``: sends
+    the greeting one byte at a time, forever), counting the connections it was offered."""
+
+    def __init__(self, trickle: float | None = None):
+        import socket
+        import threading
+
+        self.trickle = trickle
+        self.connections = 0
+        self._sock = socket.socket()
+        self._sock.bind((HOST, 0))
+        self._sock.listen(16)
+        self.host, self.port = HOST, self._sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._held: list = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        self._sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            self._held.append(conn)
+            if self.trickle:
+                threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn) -> None:
+        # A bounded drip (a few minutes at most), so a broken client cannot hang the test run.
+        for _ in range(int(300 / self.trickle)):
+            if self._stop.wait(self.trickle):
+                return
+            try:
+                conn.sendall(b"2")
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        for c in self._held:
+            c.close()
+        self._sock.close()

@@ -1,15 +1,15 @@
 """the office's year: mailbox switch-on, 通报 releases, reminder history, adoption notices, Cc
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
 import mailbot.db.models
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
