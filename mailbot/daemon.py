@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 from datetime import timedelta
+from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -90,9 +91,13 @@ class Daemon:
             run_once(self.rt, "tally-draft", quarter.name,
                      lambda: log.info("tally: %s", release.draft(self.rt, quarter.name).line()))
         for period in release.due_for_release(self.rt, today):
-            run_once(self.rt, "tally-release", period,
-                     lambda p=period: log.info("tally: %s", release.release(self.rt, p, by="schedule").line()))
+            run_once(self.rt, "tally-release", period, partial(self._release, period))
         self.flush_outbox()
+
+    def _release(self, period: str) -> None:
+        from mailbot.reports import release
+
+        log.info("tally: %s", release.release(self.rt, period, by="schedule").line())
 
     def retrain(self) -> None:
         # Each process rebuilds its own in-memory classifier: not a once-only job.
