@@ -117,6 +117,8 @@ class OfficeSettings(_Strict):
     emails: list[str] = []
     admins: list[str] = []
     require_authenticated: bool = True
+    # The office's own rule on reporting emergencies, quoted in the 【紧急】 alert; none when empty.
+    urgent_rule: str = ""
     # The receiving server's authserv-ids: only its Authentication-Results are trusted ("" = none written,
     # as Exchange Online does). See docs/office-commands.md.
     authserv_ids: list[str] = []
@@ -229,6 +231,35 @@ class NoticeSettings(_Strict):
     time: str = "17:30"  # one batched mail per unit per day, sent at this local time
 
 
+_REPORT_FIELDS = {"period", "year", "n", "office"}
+
+
+class ReportSettings(_Strict):
+    """How the 通报 and the annual assessment are titled, numbered and signed."""
+
+    # {period}: 2026年第一季度; {year}: 2026; {n}: the quarter's (month's) number in the year; {office}
+    tally_title: str = "政务信息报送采用情况通报（{period}）"
+    tally_number: str = ""  # e.g. "吉卫办信〔{year}〕{n}号" or "第{n}期"; empty: no number
+    awards_title: str = "{year}年度政务信息工作考核情况通报"
+    awards_number: str = ""
+    signature: str = ""  # 落款: the issuing office; default [office] name
+
+    @field_validator("tally_title", "tally_number", "awards_title", "awards_number")
+    @classmethod
+    def _placeholders(cls, v: str) -> str:
+        import string
+
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+        except ValueError as e:
+            raise ValueError(f"{v!r}: {e} (write literal braces as {{{{ and }}}})") from None
+        unknown = names - _REPORT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; valid: "
+                             + ", ".join("{" + f + "}" for f in sorted(_REPORT_FIELDS)))
+        return v
+
+
 class Settings(_Strict):
     """Everything the daemon needs, validated once and passed in."""
 
@@ -252,6 +283,7 @@ class Settings(_Strict):
     schedule: ScheduleSettings = ScheduleSettings()
     remind: RemindSettings = RemindSettings()
     notices: NoticeSettings = NoticeSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -63,10 +63,11 @@ def test_released_corrected_and_released_again_sends_exactly_the_corrections(qua
     # THEN only the office has mail: the draft, with the workbook and the release instructions
     mails = _mails(smtp_server)
     assert [(to, subj) for to, subj, _ in mails] == [
-        ([OFFICE], "【通报草稿·待发布】2026Q1 各单位政务信息报送采用情况统计表")]
+        ([OFFICE], "【通报草稿·待发布】政务信息报送采用情况通报（2026年第一季度）")]
     body = _body(mails[0][2])
     assert "尚未发给各单位" in body and "发布 2026Q1" in body and "2026-04-06 自动发布" in body  # 4 Apr is a Saturday
-    assert b"tally-2026Q1-draft1.xlsx" in mails[0][2]
+    xlsx = [p.get_filename() for p in message_from_bytes(mails[0][2], policy=default).iter_attachments()]
+    assert xlsx == ["2026年第一季度政务信息通报（草稿1）.xlsx"]
 
     # WHEN the office releases it by mail
     result = feed(rt, ADMIN, "发布 2026Q1", "请发布。", "2026-04-02 10:00", headers=PASS)
@@ -75,9 +76,11 @@ def test_released_corrected_and_released_again_sends_exactly_the_corrections(qua
     # THEN each unit got its 通报 and the office its copy, and the office's reply says what was queued
     mails = _mails(smtp_server, 1)
     by_to = {tuple(to): subj for to, subj, _ in mails}
-    assert by_to[(ALPHA, "li@alpha.example.gov.cn")].startswith("【通报】甲市卫生局 2026Q1")
-    assert by_to[(BETA,)].startswith("【通报】乙市卫生局") and by_to[("gamma@gamma.example.gov.cn",)].startswith("【通报】厅办公室")
-    assert by_to[(OFFICE,)] == "【通报】2026Q1 各单位政务信息报送采用情况统计表"
+    title = "政务信息报送采用情况通报（2026年第一季度）"
+    assert by_to[(ALPHA, "li@alpha.example.gov.cn")] == f"【通报】{title}（甲市卫生局：得分 4，同类第 1 名）"
+    assert by_to[(BETA,)].startswith(f"【通报】{title}（乙市卫生局")
+    assert by_to[("gamma@gamma.example.gov.cn",)].startswith(f"【通报】{title}（厅办公室")
+    assert by_to[(OFFICE,)] == f"【通报】{title}"
     reply = next(c for to, subj, c in mails if to == [ADMIN])
     assert "2026Q1 通报：排队 4 封（3 个单位、办公室 1 封）" in _body(reply)
     assert result.statuses == ["ignored"]
@@ -91,13 +94,14 @@ def test_released_corrected_and_released_again_sends_exactly_the_corrections(qua
     # THEN exactly the 更正 mails go: alpha's (its score changed) and the office's; beta and gamma get nothing
     assert run.exit_code == 0, run.output
     mails = _mails(smtp_server, sent_before)
-    assert sorted((tuple(to), subj.split(" ")[0]) for to, subj, _ in mails) == [
-        ((ALPHA, "li@alpha.example.gov.cn"), "【通报·更正】甲市卫生局"), ((OFFICE,), "【通报·更正】2026Q1")]
+    assert sorted((tuple(to), subj) for to, subj, _ in mails) == [
+        ((ALPHA, "li@alpha.example.gov.cn"), f"【通报·更正】{title}（甲市卫生局：得分 34，同类第 1 名）"),
+        ((OFFICE,), f"【通报·更正】{title}（第 2 版）")]
     alpha = _body(next(c for to, _, c in mails if to[0] == ALPHA))
-    assert "数字有更正" in alpha and "被采用 0 → 1 条" in alpha and "得分 4 → 34 分" in alpha
-    assert "得　　分：34 分" in alpha
+    assert "数字有更正，以本通报为准" in alpha and "被采用 0 → 1 条；采用次数 0 → 1 次；得分 4 → 34 分。" in alpha
+    assert "得分 34 分" in alpha
     office = _body(next(c for to, _, c in mails if to == [OFFICE]))
-    assert "第 2 版" in office and "甲市卫生局：被采用 0 → 1 条" in office
+    assert "已更正为第 2 版" in office and "甲市卫生局（被采用 0 → 1 条，采用次数 0 → 1 次，得分 4 → 34 分）" in office
     assert "更正：甲市卫生局（被采用 0 → 1 条；采用次数 0 → 1 次；得分 4 → 34 分）" in run.stderr
     assert "其余 2 个单位数字未变，不发" in run.stderr
 

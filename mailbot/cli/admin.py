@@ -29,11 +29,14 @@ def upgrade_db(state: CliState) -> None:
 
 
 @main.command()
+@click.option("--ids", is_flag=True, help="类别列显示英文ID（供脚本使用） show class ids.")
 @pass_state
-def units(state: CliState) -> None:
-    """List the configured units, their classes and registered addresses."""
-    rows = [{"id": u.id, "name": u.name, "class": u.class_id, "emails": ", ".join(u.emails),
-             "aliases": ", ".join(u.aliases)} for u in state.runtime().units]
+def units(state: CliState, ids: bool) -> None:
+    """单位名单、类别和信息员邮箱 (list the units, their classes and registered addresses)."""
+    rt = state.runtime()
+    names = {c.id: c.name or c.id for c in rt.settings.classes}
+    rows = [{"id": u.id, "name": u.name, "class": u.class_id if ids else names.get(u.class_id, u.class_id),
+             "emails": ", ".join(u.emails), "aliases": ", ".join(u.aliases)} for u in rt.units]
     click.echo(table(rows, [("id", "ID"), ("name", "单位"), ("class", "类别"), ("emails", "信息员邮箱"),
                             ("aliases", "别名")], max_width=60))
 

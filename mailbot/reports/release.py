@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from mailbot.db.models import TallyRelease
 from mailbot.errors import UsageError
-from mailbot.reports.tally import XLSX_TYPE, parse_period, sorted_rows, tally, write_xlsx
+from mailbot.reports.tally import XLSX_TYPE, parse_period, tally, write_xlsx
 from mailbot.runtime import Runtime
 
 # The figures a unit is told, in the order a 更正 lists them.
 FIGURES = (("submitted", "报送信息", "条"), ("adopted", "被采用", "条"), ("adoptions", "采用次数", "次"),
-           ("instructions", "领导批示", "件"), ("commissions", "约稿", "篇"), ("score", "得分", "分"),
+           ("instructions", "领导批示", "件"), ("commissions", "约稿", "篇"), ("adjustments", "调整", "分"),
+           ("score", "得分", "分"),
            ("rank", "同类排名", "名"), ("quota", "应报信息", "条"), ("shortfall", "尚差", "条"))
 
 
@@ -104,14 +105,43 @@ def release_on(rt: Runtime, drafted: date) -> date | None:
     return day
 
 
-def _render(rt: Runtime, result: dict[str, Any], audience: str, row: dict[str, Any] | None = None,
-            draft: bool = False, correction: dict[str, Any] | None = None, release_day: date | None = None):
-    unit = rt.units.get(row["unit"]) if row else None
-    return rt.renderer.render(
-        "tally", audience=audience, row=row, unit=unit, period=result["period"], office=rt.settings.office,
-        rows=sorted_rows(result) if audience == "office" else [], scheme=result["scheme"],
-        today=rt.clock.today(), zero_units=result["zero_information_units"], draft=draft,
-        correction=correction, release_on=release_day)
+class _Notice:
+    """The 通报 as ``reports.notice`` builds it, rendered for the draft, a release or a 更正."""
+
+    def __init__(self, rt: Runtime, period: str) -> None:
+        from mailbot.reports.notice import mail_view, notice_data
+
+        self.rt = rt
+        self.result = tally(rt, period, officers=True)
+        self.data = notice_data(rt, period, self.result)
+        self.view = mail_view(self.data)
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return sorted(self.result["units"], key=lambda r: (r["class"], r["rank"], r["unit"]))
+
+    def unit_mail(self, unit_id: str, correction: dict[str, Any] | None = None):
+        from mailbot.reports.notice import unit_view
+
+        return self.rt.renderer.render(
+            "tally", audience="unit", d=self.data, v=self.view, u=unit_view(self.data, unit_id),
+            unit=self.rt.units.get(unit_id), office=self.rt.settings.office, draft=False, correction=correction,
+            release_on=None)
+
+    def office_mail(self, attachment: str, draft: bool = False, correction: dict[str, Any] | None = None,
+                    release_day: date | None = None):
+        return self.rt.renderer.render(
+            "tally", audience="office", d=self.data, v=self.view, u=None, unit=None, office=self.rt.settings.office,
+            attachment=attachment, draft=draft, correction=correction, release_on=release_day)
+
+    def workbook(self, name: str) -> list[dict[str, Any]]:
+        from mailbot.reports.tally import xlsx_name
+
+        stem = xlsx_name(self.data).removesuffix(".xlsx")
+        folder = self.rt.settings.data_path / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = write_xlsx(self.rt, self.result, folder / f"{stem}{name}.xlsx")
+        return [{"filename": path.name, "path": str(path), "content_type": XLSX_TYPE}]
 
 
 def draft(rt: Runtime, period_text: str, by: str = "system", session: Session | None = None) -> ReleaseReport:
@@ -119,7 +149,7 @@ def draft(rt: Runtime, period_text: str, by: str = "system", session: Session | 
     from mailbot.mail import outbox
 
     period = parse_period(rt, period_text)
-    result = tally(rt, period.name)
+    notice = _Notice(rt, period.name)
     with _session(rt, session) as s:
         rows = history(s, period.name)
         n = sum(1 for r in rows if r.step == "draft") + 1
@@ -127,9 +157,8 @@ def draft(rt: Runtime, period_text: str, by: str = "system", session: Session | 
         drafted = first.at.astimezone(rt.settings.tz).date() if first else rt.clock.today()
         released = _last(rows, "release")
         day = release_on(rt, drafted) if released is None else None
-        xlsx = write_xlsx(rt, result, rt.settings.data_path / "reports" / f"tally-{period.name}-draft{n}.xlsx")
-        mail = _render(rt, result, "office", draft=True, release_day=day)
-        att = [{"filename": xlsx.name, "path": str(xlsx), "content_type": XLSX_TYPE}]
+        att = notice.workbook(f"（草稿{n}）")
+        mail = notice.office_mail(att[0]["filename"], draft=True, release_day=day)
         report = ReleaseReport(period.name, "draft")
         if not rt.settings.office.emails:
             report.not_sent.append("办公室：[office] emails 未设置")
@@ -138,7 +167,7 @@ def draft(rt: Runtime, period_text: str, by: str = "system", session: Session | 
             report.queued = 1
             report.lines.append(f"{period.name} 通报草稿已发办公室（第 {n} 稿，附 Excel 表）")
         s.add(TallyRelease(period=period.name, step="draft", version=0,
-                           figures={r["unit"]: _figures(r) for r in result["units"]}, by=by,
+                           figures={r["unit"]: _figures(r) for r in notice.rows}, by=by,
                            at=rt.clock.now()))
         s.flush()
         if released is not None:
@@ -159,7 +188,7 @@ def release(rt: Runtime, period_text: str, by: str = "cli", session: Session | N
     from mailbot.mail import outbox
 
     period = parse_period(rt, period_text)
-    result = tally(rt, period.name)
+    notice = _Notice(rt, period.name)
     now = rt.clock.now()
     with _session(rt, session) as s:
         rows = history(s, period.name)
@@ -169,7 +198,7 @@ def release(rt: Runtime, period_text: str, by: str = "cli", session: Session | N
         old = previous.figures if previous else {}
         to_units: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
         unchanged = 0
-        for row in sorted_rows(result):
+        for row in notice.rows:
             if previous is None:
                 to_units.append((row, None))
                 continue
@@ -190,18 +219,17 @@ def release(rt: Runtime, period_text: str, by: str = "cli", session: Session | N
                 report.not_sent.append(f"{row['name']}（没有登记邮箱）")
                 continue
             key = f"tally:{period.name}:{row['unit']}" + (f":v{version}" if version > 1 else "")
-            mail = _render(rt, result, "unit", row=row, correction=correction)
+            mail = notice.unit_mail(row["unit"], correction)
             if outbox.queue(s, kind="tally", key=key, recipients=list(unit.emails), mail=mail, now=now):
                 report.queued += 1
                 sent_units.append(row["name"] + (f"（{'；'.join(c['text'] for c in correction['changes'])}）"
                                                  if correction else ""))
-        xlsx = write_xlsx(rt, result, rt.settings.data_path / "reports" / f"tally-{period.name}-v{version}.xlsx")
+        att = notice.workbook("" if version == 1 else f"（更正第{version}版）")
         office_correction = None
         if previous is not None:
             office_correction = {"version": version, "since": _day(rt, previous),
                                  "units": [{"name": r["name"], "changes": c["changes"]} for r, c in to_units if c]}
-        mail = _render(rt, result, "office", correction=office_correction)
-        att = [{"filename": xlsx.name, "path": str(xlsx), "content_type": XLSX_TYPE}]
+        mail = notice.office_mail(att[0]["filename"], correction=office_correction)
         office_queued = bool(rt.settings.office.emails) and outbox.queue(
             s, kind="tally", key=f"tally:{period.name}:office" + (f":v{version}" if version > 1 else ""),
             recipients=rt.settings.office.emails, mail=mail, attachments=att, now=now) is not None
@@ -215,7 +243,7 @@ def release(rt: Runtime, period_text: str, by: str = "cli", session: Session | N
         if not rt.settings.office.emails:
             report.not_sent.append("办公室（[office] emails 未设置）")
         s.add(TallyRelease(period=period.name, step="release", version=version,
-                           figures={r["unit"]: _figures(r) for r in result["units"]}, by=by, at=now))
+                           figures={r["unit"]: _figures(r) for r in notice.rows}, by=by, at=now))
         s.flush()
         return report
 
