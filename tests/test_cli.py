@@ -85,8 +85,9 @@ def test_ingest_then_submissions_json_and_filters(tmp_path):
 
 @pytest.mark.parametrize("table, needle", [
     ('[calendar]\nyear_start = "13-40"\n', "calendar"),
-    ('[scoring]\npreset = "jilin-galaxy"\n', "scoring"),
-    ('[[categories]]\nid = "emergency"\ncolour = "red"\n', "categories"),
+    ('[scoring]\npreset = "jilin-galaxy"\n', "scoring.preset"),
+    ('[[categories]]\nid = "emergency"\ncolour = "red"\n', "categories[0].colour"),
+    ('[scoring.adopt.points]\ncity = -5\n', "scoring.adopt.points"),
 ])
 def test_bad_rules_are_refused_at_start(tmp_path, table, needle):
     from mailbot.config import ConfigError

@@ -96,7 +96,7 @@ def _receipt(rt) -> str:
 def test_forged_commands_are_refused_and_the_genuine_one_is_carried_out_once(tmp_path, dovecot, smtp_server,
                                                                              monkeypatch):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     receipt = _receipt(rt)
     # GIVEN every forged variant in the office mailbox, and an admin's auto-reply quoting a command
     for n, (sender, auth) in enumerate(SPOOFS):
@@ -127,7 +127,7 @@ def test_forged_commands_are_refused_and_the_genuine_one_is_carried_out_once(tmp
 def test_secret_word_for_an_admin_on_free_mail(tmp_path, dovecot, smtp_server, monkeypatch):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
     monkeypatch.setenv("OFFICE_COMMAND_SECRET", "青松2026")
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server, 'command_secret_env = "OFFICE_COMMAND_SECRET"'))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server, 'command_secret_env = "OFFICE_COMMAND_SECRET"'))
     receipt = _receipt(rt)
     stamped = [f"{MX}; dkim=pass header.d=163.com; spf=pass smtp.mailfrom=163.com"]
     # GIVEN a command from the free-mail admin without the secret word, then one with it

@@ -90,7 +90,7 @@ def config(tmp_path: Path) -> Path:
 @pytest.fixture
 def rt(config: Path) -> Runtime:
     settings = load_settings(str(config))
-    return Runtime(settings, clock=Clock(settings.tz, fixed=local(2026, 2, 16, 8, 30)))
+    return Runtime.open(settings, clock=Clock(settings.tz, fixed=local(2026, 2, 16, 8, 30)))
 
 
 class Mailbox:

@@ -63,7 +63,7 @@ def test_reused_message_ids_are_new_messages_and_true_repeats_are_not(tmp_path, 
     assert len(raws) == 40 and len(ids) < 20
     for raw in raws:
         dovecot.append(raw)
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
 
     # WHEN mailbot polls
     first = poll(rt)
@@ -88,8 +88,8 @@ def test_mail_cc_to_two_offices_is_recorded_by_each(tmp_path, dovecot_server, sm
     raw = item_mail(3)
     a.append(raw)
     b.append(raw)
-    rt_a = Runtime(_settings(tmp_path, a, smtp_server, "a"))
-    rt_b = Runtime(_settings(tmp_path, b, smtp_server, "b"))
+    rt_a = Runtime.open(_settings(tmp_path, a, smtp_server, "a"))
+    rt_b = Runtime.open(_settings(tmp_path, b, smtp_server, "b"))
 
     # WHEN each office polls its own mailbox
     ra, rb = poll(rt_a), poll(rt_b)
@@ -107,7 +107,7 @@ def test_reused_message_id_with_other_content_in_one_mailbox(tmp_path, dovecot, 
     # GIVEN two different submissions from a unit whose mail client reuses one Message-ID
     dovecot.append(item_mail(1, message_id="same"))
     dovecot.append(item_mail(2, message_id="same"))
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     # WHEN polled
     report = poll(rt)
     # THEN both are accepted and both senders' items answered

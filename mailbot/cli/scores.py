@@ -182,7 +182,7 @@ def rescore(state: CliState, dry_run: bool, fmt: str) -> None:
     if not result["moves"]:
         click.echo(f"计分办法 {result['scheme']}：所有记录分值不变")
         return
-    rows = [{"unit": u, "name": (rt.units.get(u).name if rt.units.get(u) else u), "delta": d}
+    rows = [{"unit": u, "name": (info.name if (info := rt.units.get(u)) else u), "delta": d}
             for u, d in result["units"].items()]
     click.echo(table(rows, [("unit", "单位ID"), ("name", "单位"), ("delta", "分值变化")]))
     verb = "将更正" if dry_run else "已更正"

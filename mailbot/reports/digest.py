@@ -17,6 +17,7 @@ from sqlalchemy import select
 from mailbot.db.models import CategoryCorrection, OutboxMail, Submission
 from mailbot.errors import UsageError
 from mailbot.mail import outbox
+from mailbot.pipeline.replies import REPLY
 from mailbot.reports.periods import bounds
 from mailbot.reports.wording import period_title
 from mailbot.resubmission import is_correction
@@ -118,6 +119,10 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
                         "reason": x.status_reason} for x in by_status["duplicate"]],
         "quarantined": [{**base(x), "reason": x.status_reason} for x in by_status["quarantined"]],
         "ignored": [{**base(x), "reason": x.status_reason} for x in by_status["ignored"]],
+        # Units' replies to our mail (回执, 催报, 通报 …): not items, but the office should read them.
+        "replies": [{**base(x), "unit_name": _unit_name(rt, rt.units.unit_of_address(x.sender)) or x.sender_name,
+                     "reason": x.status_reason, "text": (x.text or "")[:200]}
+                    for x in by_status["ignored"] if (x.status_reason or "").startswith(REPLY)],
         "review": review,
         "corrections": corrections,
         "failed_mail": failed_mail,
