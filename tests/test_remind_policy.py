@@ -60,7 +60,7 @@ class Frozen:
 def _quarter(tmp_path):
     cfg = write_config(tmp_path, units=UNITS)
     clock = Frozen()
-    rt = Runtime(load_settings(cfg), clock=Clock("Asia/Shanghai", fixed=clock))
+    rt = Runtime.open(load_settings(cfg), clock=Clock("Asia/Shanghai", fixed=clock))
     daemon = Daemon(rt)
     day, week = date(2026, 1, 1), 0
     while day <= date(2026, 3, 31):
@@ -123,7 +123,7 @@ def test_a_simulated_quarter_follows_the_policy(tmp_path):
 
 def test_dry_run_lists_every_unit_behind_with_whether_and_why(tmp_path):
     cfg = write_config(tmp_path, units=UNITS)
-    rt = Runtime(load_settings(cfg), clock=Clock("Asia/Shanghai", fixed=datetime(2026, 2, 13, 9, 0, tzinfo=TZ)))
+    rt = Runtime.open(load_settings(cfg), clock=Clock("Asia/Shanghai", fixed=datetime(2026, 2, 13, 9, 0, tzinfo=TZ)))
     for n, day in enumerate(["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02", "2026-02-09"]):
         submit(rt, "steady@jia.example.gov.cn", f"甲市{TOPICS[n]}工作综述", f"{day} 08:00",
                body=f"甲市围绕{TOPICS[n]}开展专项工作{n * 37 + 11}次，覆盖{n * 13 + 7}个乡镇，投入{n * 91 + 5}万元。")
@@ -146,10 +146,10 @@ def test_dry_run_lists_every_unit_behind_with_whether_and_why(tmp_path):
 
 def test_reminders_can_be_switched_off_and_moved_to_days_of_the_month(tmp_path):
     cfg = write_config(tmp_path, units=UNITS, head='[remind]\nmonthdays = [25]\n')
-    rt = Runtime(load_settings(cfg), clock=Clock("Asia/Shanghai", fixed=datetime(2026, 2, 25, 9, 0, tzinfo=TZ)))
+    rt = Runtime.open(load_settings(cfg), clock=Clock("Asia/Shanghai", fixed=datetime(2026, 2, 25, 9, 0, tzinfo=TZ)))
     assert {r["mail"] for r in plan(rt, date(2026, 2, 27), scheduled=True)} == {False}  # a Friday, not the 25th
     assert {r["unit"] for r in plan(rt, date(2026, 2, 25), scheduled=True) if r["mail"]} == {"steady", "slow", "idle"}
     off = write_config(tmp_path, units=UNITS, head='[remind]\nenabled = false\n', name="off.toml")
-    rt_off = Runtime(load_settings(off), clock=Clock("Asia/Shanghai", fixed=datetime(2026, 2, 25, 9, 0, tzinfo=TZ)))
+    rt_off = Runtime.open(load_settings(off), clock=Clock("Asia/Shanghai", fixed=datetime(2026, 2, 25, 9, 0, tzinfo=TZ)))
     rows = plan(rt_off, date(2026, 2, 25), scheduled=True)
     assert rows and all(not r["mail"] and "已关闭" in r["reason"] for r in rows)

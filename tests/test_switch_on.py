@@ -76,7 +76,7 @@ def test_first_poll_backfills_old_mail_quietly_and_answers_new_mail(tmp_path, do
     # GIVEN a mailbox with months of old mail, switched on on 1 June
     uids = _old_mailbox(dovecot)
     clock = MovingClock(SWITCH_ON)
-    rt = Runtime(_config(tmp_path, dovecot, smtp_server), clock=Clock(fixed=clock))
+    rt = Runtime.open(_config(tmp_path, dovecot, smtp_server), clock=Clock(fixed=clock))
 
     # WHEN mailbot polls it for the first time
     with caplog.at_level(logging.INFO, logger="mailbot.poll"):
@@ -125,7 +125,7 @@ def test_backfill_before_sets_the_moment_and_processed_folder_still_moves(tmp_pa
     dovecot.append(item_mail(2), internaldate=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
     settings = _config(tmp_path, dovecot, smtp_server,
                        'backfill_before = "2026-03-01"\nprocessed_folder = "已处理"\n')
-    rt = Runtime(settings, clock=Clock(fixed=SWITCH_ON))
+    rt = Runtime.open(settings, clock=Clock(fixed=SWITCH_ON))
 
     # WHEN mailbot polls
     report = poll(rt, progress=False)
@@ -142,6 +142,6 @@ def test_backfill_before_sets_the_moment_and_processed_folder_still_moves(tmp_pa
 
 def test_mark_seen_true_marks_processed_mail_read(tmp_path, dovecot, smtp_server, env):
     uid = dovecot.append(item_mail(1), internaldate=datetime(2026, 2, 27, 2, 0, tzinfo=UTC))
-    rt = Runtime(_config(tmp_path, dovecot, smtp_server, "mark_seen = true\n"), clock=Clock(fixed=SWITCH_ON))
+    rt = Runtime.open(_config(tmp_path, dovecot, smtp_server, "mark_seen = true\n"), clock=Clock(fixed=SWITCH_ON))
     poll(rt, progress=False)
     assert {"\\Seen", "$MailbotDone"} <= dovecot.flags(uid)
