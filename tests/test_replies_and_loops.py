@@ -31,13 +31,30 @@ def message_from_bytes(raw: bytes):
     return _parse(raw, policy=_default)
 
 
-def _settings(tmp_path, account, smtp, extra=""):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """The [database] table: each test here runs on SQLite and on the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return f'[database]\nurl = "sqlite:///{tmp_path}/mailbot.db"\n'
+    return f'[database]\nurl = "{request.getfixturevalue("pg_url")}"\n'
+
+
+@pytest.fixture
+def runtimes():
+    """Runtimes a test opens, closed afterwards (their pooled database connections)."""
+    opened: list[Runtime] = []
+    yield opened
+    for rt in opened:
+        rt.close()
+
+
+def _settings(tmp_path, account, smtp, extra="", database=""):
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {account.port}\ntls = false\n'
               f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 5\n'
               'backfill_before = 2000-01-01\n')  # all new mail, answered (switch-on: test_switch_on.py)
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
-    return write_config(tmp_path, source=source, outgoing=outgoing, extra=extra)
+    return write_config(tmp_path, source=source, outgoing=outgoing, extra=extra, database=database)
 
 
 @pytest.fixture
@@ -70,9 +87,10 @@ def _rows(rt) -> list[tuple[str, str | None]]:
         return [(x.status, x.status_reason) for x in s.scalars(select(Submission).order_by(Submission.id))]
 
 
-def test_replies_forwards_bounces_and_auto_replies_to_receipts_do_not_loop(env):
+def test_replies_forwards_bounces_and_auto_replies_to_receipts_do_not_loop(env, database, runtimes):
     tmp_path, dovecot, smtp = env
-    rt = _runtime(_settings(tmp_path, dovecot, smtp))
+    rt = _runtime(_settings(tmp_path, dovecot, smtp, database=database))
+    runtimes.append(rt)
     # GIVEN a unit's item, answered with a receipt through the SMTP server
     dovecot.append(item_mail(1, when=NOW - timedelta(days=1)), internaldate=NOW - timedelta(days=1))
     poll(rt)
