@@ -69,7 +69,7 @@ def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
             raise UsageError(f"格式应为：{USAGE[cmd]}")
         done = (release.release(rt, args[0], by=by, session=session) if cmd == "release"
                 else release.hold(rt, args[0], by=by, session=session))
-        return [Outcome(True, done.line())]
+        return [CommandResult(True, done.line())]
     need = 3 if cmd == "adopt" else 2
     if len(args) < need - 1 or (cmd == "adopt" and len(args) < 2):
         raise UsageError(f"格式应为：{USAGE[cmd]}")

@@ -202,8 +202,7 @@ def _record_item_event(rt: Runtime, s: Session, sub: Submission, event: str, lev
                        issue_no: str | None = None) -> ScoreEvent:
     row = ScoreEvent(submission_id=sub.id, unit_id=sub.unit_id, officer=sub.sender, kind=event, level=level,
                      sub_kind=kind, category=sub.category, points=_points(rt, event, level, kind, sub.category),
-                     occurred=on, publication=publication, issue_no=issue_no, note=note, recorded_by=by,
-                     recorded_at=rt.clock.now())
+                     occurred=on, publication=publication, issue_no=issue_no, note=note, recorded_by=by)
     s.add(row)
     s.flush()
     return row

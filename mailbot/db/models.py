@@ -273,7 +273,7 @@ class TallyRelease(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)  # 1 = first release, 2.. = corrections
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     by: Mapped[str] = mapped_column(String(320), default="system")
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -295,4 +295,4 @@ class AdoptionNotice(Base):
     __tablename__ = "adoption_notices"
     event_id: Mapped[int] = mapped_column(ForeignKey("score_events.id"), primary_key=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
