@@ -216,7 +216,7 @@ def test_fast_probabilities_equal_scikit_learns(held_out_classifier):
     model = held_out_classifier.model
     for e in load_real("test")[:40] + [load_real("test")[0].__class__("x", "", "", "progress")]:
         doc = prepare(e.subject, e.text)
-        fast, slow = model.predict_proba(doc), model.sklearn_proba(doc)
+        fast, slow = model.predict_proba(doc), model.reference_proba(doc)
         assert fast.keys() == slow.keys()
         assert all(fast[c] == pytest.approx(slow[c], abs=1e-9) for c in fast)
         assert sum(fast.values()) == pytest.approx(1.0)

@@ -82,12 +82,13 @@ class Model:
     _fast: list | None = field(default=None, repr=False, compare=False)
 
     def features(self, docs: Sequence[Doc]):
-        """The sparse feature matrix scikit-learn sees (for ``sklearn_proba`` and training)."""
+        """The sparse feature matrix scikit-learn sees (for ``reference_proba`` and training)."""
         blocks = [vec.transform([d.part(part) for d in docs]) * weight for vec, part, weight in self.vectorisers]
         return hstack(blocks).tocsr()
 
-    def sklearn_proba(self, doc: Doc) -> dict[str, float]:
-        """Probabilities through scikit-learn (slow; the reference ``predict_proba`` must equal)."""
+    def reference_proba(self, doc: Doc) -> dict[str, float]:
+        """``predict_proba`` by scikit-learn itself (slow): what the fast path must equal
+        (tests/test_classify_fast_path.py holds the two equal)."""
         if self.clf is None:
             return {c: 1.0 / len(self.classes) for c in self.classes}
         scores = self.clf.decision_function(self.features([doc]))[0] / self.temperature
@@ -95,7 +96,7 @@ class Model:
 
     def predict_proba(self, doc: Doc) -> dict[str, float]:
         """Class probabilities, computed from the fitted vocabularies and weights directly: the
-        same numbers as ``sklearn_proba`` without scikit-learn's per-call checks (~10x faster)."""
+        same numbers as ``reference_proba`` without scikit-learn's per-call checks (~10x faster)."""
         if self.clf is None:
             return {c: 1.0 / len(self.classes) for c in self.classes}
         if self._fast is None:

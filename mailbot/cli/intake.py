@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from mailbot.cli import CliState, main, pass_state
 
@@ -25,11 +24,22 @@ def run(state: CliState) -> None:
 @main.command()
 @pass_state
 def poll(state: CliState) -> None:
-    """One poll of the source and one flush of the outbox, then exit."""
+    """One poll of the source and one flush of the outbox, then exit.
+
+    The first poll of a mailbox back-fills the mail already in it: recorded and scored, no
+    receipts or alerts. A long poll shows a progress bar (a log line every N messages when
+    the output is not a terminal).
+    """
     from mailbot.polling import poll as do_poll
 
+    if not state.debug and not state.quiet:
+        logging.getLogger("mailbot.poll").setLevel(logging.INFO)
     report = do_poll(state.runtime())
     click.echo(report.line())
+    if report.first_poll:
+        click.echo("首次收信：此前已在邮箱中的邮件只登记计分，未发回执和提醒"
+                   f"（{report.backfilled} 封）" if report.backfilled else
+                   "首次收信：邮箱已接入，此后收到的邮件将正常回执")
 
 
 @main.command()
@@ -64,6 +74,8 @@ def retry(state: CliState, receipts: tuple[str, ...], show: bool) -> None:
 
 
 def _show_quarantined(rt, receipts: tuple[str, ...]) -> None:
+    from sqlalchemy import select
+
     from mailbot.db.models import Message, Submission
     from mailbot.errors import UsageError
 
