@@ -97,6 +97,23 @@ def make_source(rt: Runtime):
                       batch_size=s.batch_size, batch_bytes=int(s.batch_megabytes * 1024 * 1024), ssl_context=ctx)
 
 
+@contextmanager
+def unmarked(source) -> Iterator[object]:
+    """The source, read as usual but never flagged or moved (``poll --preview``); closed after."""
+
+    class Unmarked:
+        def fetch_new(self, is_done):
+            return source.fetch_new(is_done)
+
+        def mark_done(self, _message: SourceMessage) -> None:
+            pass
+
+    try:
+        yield Unmarked()
+    finally:
+        source.close()
+
+
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
          after_commit: Callable[[SourceMessage], object] | None = None,
          should_stop: Callable[[], bool] = lambda: False, progress=None) -> None:

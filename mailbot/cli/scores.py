@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mailbot.cli import CliState, main, pass_state
-from mailbot.cli.output import echo_bytes, format_option, header_option, table, to_csv, to_json
+from mailbot.cli.output import echo_bytes, format_option, header_option, preview_option, sending, table, to_csv, to_json
 from mailbot.errors import UsageError
 
 TALLY_COLUMNS = [("class_name", "类别"), ("rank", "排名"), ("name", "单位"), ("submitted", "报送数"),
@@ -106,8 +106,9 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
 @click.option("--as-of", "as_of", required=True, metavar="DATE", help="The date to measure progress on, YYYY-MM-DD.")
 @click.option("--dry-run", is_flag=True, help="Only list the units behind; queue nothing.")
 @format_option("table", "json")
+@preview_option()
 @pass_state
-def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
+def remind(state: CliState, as_of: str, dry_run: bool, fmt: str, preview: Path | None) -> None:
     """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed."""
     from mailbot.reports.remind import queue_reminders, shortfalls
 
@@ -123,7 +124,10 @@ def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
     if not dry_run:
         from mailbot.mail import outbox
 
-        n = queue_reminders(rt, day, rows)
+        with sending(rt, preview) as rehearsal:
+            n = queue_reminders(rt, day, rows)
+        if rehearsal is not None:
+            return
         flushed = outbox.flush(rt)
         click.echo(f"已排队 {n} 封催报邮件，已发送 {flushed.sent} 封", err=fmt == "json")
 
