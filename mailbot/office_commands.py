@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from mailbot import records, sender_auth
 from mailbot.db.models import CommandLog
 from mailbot.errors import UsageError
+from mailbot.text import strip_reply_prefixes
 
 COMMANDS = {"采用": "adopt", "adopt": "adopt", "批示": "instruct", "instruct": "instruct",
             "约稿": "commission", "commission": "commission", "归属": "assign", "assign": "assign",
@@ -24,11 +25,10 @@ COMMAND_WORDS = tuple(COMMANDS)
 USAGE = {"adopt": "采用 回执号… 级别", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
          "assign": "归属 回执号 单位ID", "category": "类别 回执号 类别ID"}
 _SPLIT = re.compile(r"[\s,，、;；:：]+")
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*)+", re.I)
 
 
 def _words(subject: str) -> list[str]:
-    return [w for w in _SPLIT.split(_REPLY_PREFIX.sub("", subject or "").strip()) if w]
+    return [w for w in _SPLIT.split(strip_reply_prefixes(subject).strip()) if w]
 
 
 def looks_like_command(subject: str) -> bool:

@@ -21,7 +21,8 @@ from mailbot.reading.headers import (
 from mailbot.reading.mime_tree import MimeWalker, charset_hint
 from mailbot.reading.model import ReadingLimits, ReadMail, Unreadable
 from mailbot.reading.parsing import defect_notes, has_mail_headers, parse_bytes, salvage
-from mailbot.reading.quoting import is_forward_subject, split_body
+from mailbot.reading.quoting import split_body
+from mailbot.text import is_forward_subject
 
 _COVER_FORWARD = re.compile(r"附件|转发|转给|请阅|请审|请查收|forward", re.I)
 

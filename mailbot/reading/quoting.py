@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailbot.text import is_forward_subject
+
 _FORWARD = re.compile(
     r"^\s*(-{2,}\s*(forwarded message|转发邮件信息|转发的邮件|轉寄郵件|转发邮件)\s*-{2,}"
     r"|begin forwarded message:?)\s*$",
@@ -38,7 +40,6 @@ _FIELD = re.compile(
 )
 _FROM_FIELD = re.compile(r"^\s*\*?\s*(发件人|寄件者|寄件人|from)\s*\*?\s*[:：]", re.I)
 _RULE = re.compile(r"^\s*_{8,}\s*$")
-_FWD_SUBJECT = re.compile(r"^\s*((re|回复|答复|回覆)\s*[:：]\s*)*(fwd?|转发|轉寄|转|fw)\s*[:：]", re.I)
 _SIG = re.compile(r"^--\s?$")
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -50,11 +51,6 @@ class BodyParts:
     signature: str
     forwarded: bool
     marker: str | None = None  # kind of the first history marker: forward, history, reply
-
-
-def is_forward_subject(subject: str) -> bool:
-    """Fwd: / FW: / 转发： at the start (after any Re:)."""
-    return bool(_FWD_SUBJECT.match(subject or ""))
 
 
 def _is_quote(line: str) -> bool:
@@ -168,7 +164,7 @@ def split_body(text: str, subject: str = "") -> BodyParts:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     own, quoted, kind, at = _split_history(lines)
     own_text = _tidy(own)
-    subject_forward = bool(_FWD_SUBJECT.match(subject or ""))
+    subject_forward = is_forward_subject(subject)
     forwarded = kind == "forward" or (kind == "history" and not own_text) or (
         subject_forward and kind is not None and not own_text
     )
