@@ -37,7 +37,7 @@ def looks_like_command(subject: str) -> bool:
 
 
 @dataclass
-class Outcome:
+class CommandResult:
     ok: bool
     text: str
 
@@ -45,7 +45,7 @@ class Outcome:
 @dataclass
 class CommandReply:
     accepted: bool
-    results: list[Outcome] = field(default_factory=list)
+    results: list[CommandResult] = field(default_factory=list)
     refused: str | None = None
 
 
@@ -57,7 +57,7 @@ def parse(subject: str) -> tuple[str, list[str]]:
     return COMMANDS[words[0].lower()], words[1:]
 
 
-def execute(rt, session, subject: str, by: str) -> list[Outcome]:
+def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
     """Carry out one command subject inside ``session``; one outcome per record."""
     cmd, args = parse(subject)
     need = 3 if cmd == "adopt" else 2
@@ -68,24 +68,24 @@ def execute(rt, session, subject: str, by: str) -> list[Outcome]:
         out = []
         for r in receipts:
             try:
-                out.append(Outcome(True, records.adopt(rt, r, level, by=by, session=session).line))
+                out.append(CommandResult(True, records.adopt(rt, r, level, by=by, session=session).line))
             except UsageError as e:
-                out.append(Outcome(False, f"{r}：未记录，{e}"))
+                out.append(CommandResult(False, f"{r}：未记录，{e}"))
         return out
     receipt = args[0]
     if cmd == "instruct":
         if len(args) not in (2, 3):
             raise UsageError(f"格式应为：{USAGE[cmd]}")
         kind = args[2] if len(args) == 3 else None
-        return [Outcome(True, records.instruct(rt, receipt, args[1], kind=kind, by=by, session=session).line)]
+        return [CommandResult(True, records.instruct(rt, receipt, args[1], kind=kind, by=by, session=session).line)]
     if len(args) != 2:
         raise UsageError(f"格式应为：{USAGE[cmd]}")
     if cmd == "commission":
-        return [Outcome(True, records.commission(rt, receipt, args[1], by=by, session=session).line)]
+        return [CommandResult(True, records.commission(rt, receipt, args[1], by=by, session=session).line)]
     if cmd == "assign":
         unit = args[1] if args[1] in rt.units else (rt.units.find_name(args[1]) or args[1])
-        return [Outcome(True, records.assign(rt, receipt, unit, by=by, session=session).line)]
-    return [Outcome(True, records.set_category(rt, receipt, args[1], by=by, session=session).line)]
+        return [CommandResult(True, records.assign(rt, receipt, unit, by=by, session=session).line)]
+    return [CommandResult(True, records.set_category(rt, receipt, args[1], by=by, session=session).line)]
 
 
 def handle(rt, intake) -> CommandReply:
@@ -105,7 +105,7 @@ def handle(rt, intake) -> CommandReply:
                 reply.refused = "没有可执行的内容"
         except UsageError as e:
             reply.refused = str(e)
-            reply.results = [Outcome(False, str(e))]
+            reply.results = [CommandResult(False, str(e))]
     outcome = "; ".join(r.text for r in reply.results) or (reply.refused or "")
     s.add(CommandLog(message_pk=intake.message.id, sender=sender, command=mail.subject[:2000],
                      outcome=(outcome if reply.accepted else f"refused: {reply.refused or outcome}")[:4000],

@@ -1,6 +1,8 @@
 """Mail rendering helpers: how a receipt greets its reader, how a delay is said."""
 
-from mailbot.mail.render import Renderer, duration, salutation
+from pathlib import Path
+
+from mailbot.mail.render import Renderer, duration, salutation, shipped_templates
 
 
 def test_salutation_person_or_office():
@@ -22,4 +24,6 @@ def test_office_templates_override_shipped_ones(tmp_path):
     mail = Renderer(tmp_path).env.get_template("alert/subject.j2").render(sub="x")
     assert mail == "【特急】x"
     # a template the office did not copy falls back to the shipped one
-    assert Renderer(tmp_path).env.get_template("receipt/subject.j2") is not None
+    fallback = Renderer(tmp_path).env.get_template("receipt/subject.j2")
+    assert fallback.filename is not None
+    assert Path(fallback.filename) == shipped_templates() / "receipt" / "subject.j2"

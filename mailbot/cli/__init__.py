@@ -71,14 +71,9 @@ class MailbotGroup(click.Group):
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
-        except Exception as e:  # last resort: one line, not a traceback
+        except Exception as e:  # a bug, not the user's mistake: one line (exit 1), the traceback with --debug
             if debug:
                 raise
-            from mailbot.scoring.schemes import SchemeError
-
-            if isinstance(e, (SchemeError, ValueError)):
-                click.echo(f"mailbot: {e}", err=True)
-                ctx.exit(2)
             click.echo(f"mailbot: failed: {type(e).__name__}: {e} (run with --debug for details)", err=True)
             ctx.exit(1)
 

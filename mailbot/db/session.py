@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -35,10 +37,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
     cur.close()
 
 
-class Database:
-    """One engine and its session factory, for one office."""
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, url: str, office_id: str = "", mail_domain: str = ""):
+
+def _stamp(session: Session, _context: Any, _instances: Any) -> None:
+    """Fill the timestamp columns models.py marks, from the session's clock (before each flush)."""
+    now = session.info["now"]()
+    for obj, changed in [*((o, False) for o in session.new), *((o, True) for o in session.dirty)]:
+        for key, column in inspect(type(obj)).columns.items():
+            stamp = column.info.get("stamp")
+            if (not changed and stamp and getattr(obj, key) is None) or (changed and stamp == "update" and session.is_modified(obj)):
+                setattr(obj, key, now)
+
+
+class Database:
+    """One engine and its session factory, for one office; ``now`` stamps the rows (the runtime's clock)."""
+
+    def __init__(self, url: str, office_id: str = "", mail_domain: str = "",
+                 now: Callable[[], datetime] = wall_clock):
         if office_id and not OFFICE_ID.match(office_id):
             raise ValueError(f"office id {office_id!r}: use lower-case letters, digits and _ (start with a letter)")
         self.url = url
@@ -58,8 +75,9 @@ class Database:
                 kw["connect_args"] = {"options": f"-c search_path={self.schema}"}
             self.engine = create_engine(url, **kw)
         # Every session knows its office and the domain of the sending address (for Message-IDs).
-        self._info = {"office_id": office_id, "mail_domain": mail_domain}
+        self._info = {"office_id": office_id, "mail_domain": mail_domain, "now": now}
         self._factory = sessionmaker(self.engine, expire_on_commit=False, info=self._info)
+        event.listen(self._factory, "before_flush", _stamp)
         self.rehearsing = False
 
     @property
@@ -90,6 +108,7 @@ class Database:
                 outer = conn.begin()
                 self._factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
                                              expire_on_commit=False, info=self._info)
+                event.listen(self._factory, "before_flush", _stamp)
                 self.rehearsing = True
                 try:
                     yield conn

@@ -16,11 +16,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 
 def shipped_templates() -> Path:
-    """The ``templates/`` folder: beside the package in a checkout, inside it once installed."""
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files("mailbot") / "templates"))
+    """The shipped ``templates/`` folder: the package ``mailbot.templates`` (pyproject.toml maps it)."""
+    return Path(str(resources.files("mailbot.templates")))
 
 
 _ORG_SUFFIX = re.compile(r"(局|厅|委|办|科|处|室|院|中心|站|所|部|会|组|队|公司|医院|学校)$")

@@ -12,10 +12,10 @@ from email.message import Message
 
 from mailbot.reading.headers import (
     decode_header,
+    header_date,
     header_text,
     message_ids,
     parse_addresses,
-    parse_date,
     received_date,
 )
 from mailbot.reading.mime_tree import MimeWalker, charset_hint
@@ -100,7 +100,7 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
         sender=sender[: limits.max_header_chars],
         sender_name=sender_name[: limits.max_header_chars],
         to=[addr for _name, addr in parse_addresses(header_text(message, "to"), hint) if addr],
-        date=parse_date(header_text(message, "date")),
+        date=header_date(header_text(message, "date")),
         received_at=received_date(message),
         in_reply_to=replies[0] if replies else None,
         references=message_ids(header_text(message, "references")),
