@@ -104,7 +104,7 @@ def test_reminder_command_reply_and_query_answer_have_agreeing_html(tmp_path):
             assert '<html lang="zh-CN">' in html and "Microsoft YaHei" in html, kind
     # AND the HTML lays the letter out: the figures as a table, the office's 落款 right-aligned
     [alpha] = [m for m in _mails(rt, "reminder") if m["To"].startswith(ALPHA)]
-    text, html = parts(alpha)
+    _, html = parts(alpha)
     assert "<th" in html and "text-align:right" in html and "尚差" in html_text_of(html)
     ok, refused = _mails(rt, "reply")
     assert "【已办理】" in ok["Subject"] and item in parts(ok)[1]

@@ -141,7 +141,7 @@ def test_poll_preview_leaves_the_mailbox_as_it_was(office, tmp_path):
     before = snapshot(rt)
     r = run(cfg, "poll", "--preview", str(tmp_path / "p"))
     assert "1 new message" in r.output
-    [(stem, msg)] = previewed(tmp_path / "p").items()
+    [(_, msg)] = previewed(tmp_path / "p").items()
     assert "甲市开展卫生应急演练" in msg["Subject"]
     assert snapshot(rt) == before
     assert len(list((tmp_path / "mail" / "new").iterdir())) == 1  # not moved to cur/: the next poll takes it
@@ -150,7 +150,7 @@ def test_poll_preview_leaves_the_mailbox_as_it_was(office, tmp_path):
 
 
 def test_nothing_to_send_is_said_and_nothing_written(office, tmp_path):
-    cfg, rt, _ = office
+    cfg, _rt, _ = office
     run(cfg, "digest", "--week", "2026-W06")
     r = run(cfg, "digest", "--week", "2026-W06", "--preview", str(tmp_path / "p"))
     assert "不会重复发送" in r.output and "没有要发送的邮件" in r.output
