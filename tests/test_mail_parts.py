@@ -100,7 +100,7 @@ def test_reminder_command_reply_and_query_answer_have_agreeing_html(tmp_path):
     # THEN each of these mails, text-only until now, has an HTML part that says what its text says
     for kind in ("reply", "query", "reminder"):
         for msg in _mails(rt, kind):
-            text, html = _agree(msg)
+            _, html = _agree(msg)
             assert '<html lang="zh-CN">' in html and "Microsoft YaHei" in html, kind
     # AND the HTML lays the letter out: the figures as a table, the office's 落款 right-aligned
     [alpha] = [m for m in _mails(rt, "reminder") if m["To"].startswith(ALPHA)]
