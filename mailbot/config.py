@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +76,24 @@ class SourceSettings(_Strict):
     timeout_seconds: float = Field(30, gt=0)
     # Some servers (self-hosted Coremail) use a private CA; point at its bundle.
     ca_file: str | None = None
+    # Mail that arrived before this moment is back-filled: recorded and scored, never answered.
+    # None = the moment of the mailbox's first poll. A date means its local midnight.
+    backfill_before: datetime | date | None = None
+    # Processing never sets \Seen unless asked: the clerk keeps her unread markers.
+    mark_seen: bool = False
+    # A long poll logs a progress line every this many messages (when not on a terminal).
+    progress_every: int = Field(100, gt=0)
+
+    @field_validator("backfill_before", mode="before")
+    @classmethod
+    def _moment(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            text = v.strip()
+            try:
+                return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"bad date or time {v!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        return v
 
     @model_validator(mode="after")
     def _imap_needs_host(self) -> SourceSettings:
@@ -190,12 +209,55 @@ class DuplicateSettings(_Strict):
     window_days: int = Field(14, ge=0)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 class ScheduleSettings(_Strict):
-    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_weekday: Weekday = "mon"
     digest_time: str = "08:30"
-    remind_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
+    remind_weekday: Weekday = "fri"
     remind_time: str = "09:00"
     tally_time: str = "09:00"
+    # The quarter's 通报 goes to the office as a draft first; it is released to the units this
+    # many days later (on the next working day) unless the office holds it. 0 = only by hand.
+    tally_release_days: int = Field(3, ge=0)
+
+
+class RemindSettings(_Strict):
+    """The 催报 policy: when a unit behind its quota is mailed, and how firmly."""
+
+    enabled: bool = True
+    # Days to remind on: weekdays ("fri") and/or days of the month (25). Neither given:
+    # [schedule] remind_weekday.
+    weekdays: list[Weekday] = []
+    monthdays: list[int] = []
+    # No reminder in the first days of a quota window (everyone is "behind" on 2 January).
+    grace_days: int = Field(14, ge=0)
+    # Mailed only when the shortfall is at least this many items and this share of the due.
+    min_shortfall: int = Field(2, ge=1)
+    min_share: float = Field(0.0, ge=0, le=1)
+    # At most one reminder per unit in this many days.
+    interval_days: int = Field(14, ge=1)
+    # A unit still at zero this many weeks into the window, already reminded once, gets the
+    # firmer 零报送 notice with the office in copy. 0 = never escalate.
+    escalate_after_weeks: int = Field(4, ge=0)
+    # Items listed in a reminder (the rest are counted).
+    list_items: int = Field(30, ge=0)
+
+    @field_validator("monthdays")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        for d in v:
+            if not 1 <= d <= 31:
+                raise ValueError(f"day of month {d} is not 1-31")
+        return v
+
+
+class NoticeSettings(_Strict):
+    """Adoption notices: the unit's officer hears of an adoption, 批示 or 约稿 the same day."""
+
+    enabled: bool = True
+    time: str = "17:30"  # one batched mail per unit per day, sent at this local time
 
 
 _REPORT_FIELDS = {"period", "year", "n", "office"}
@@ -250,6 +312,8 @@ class Settings(_Strict):
     classify: ClassifySettings = ClassifySettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    remind: RemindSettings = RemindSettings()
+    notices: NoticeSettings = NoticeSettings()
     reports: ReportSettings = ReportSettings()
 
     @field_validator("timezone")

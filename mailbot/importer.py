@@ -81,8 +81,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
             raise UsageError(f"{path.name}: {e}; not read (zip bomb guard)") from None
         except zipfile.BadZipFile:
             raise UsageError(f"{path.name}: not a valid .xlsx file") from None
-        ws = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        table = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            table = [[_cell(v) for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            wb.close()  # read-only workbooks keep the file open until closed
     elif path.suffix.lower() == ".csv":
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):

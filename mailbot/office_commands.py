@@ -20,10 +20,12 @@ from mailbot.text import strip_reply_prefixes
 
 COMMANDS = {"采用": "adopt", "adopt": "adopt", "批示": "instruct", "instruct": "instruct",
             "约稿": "commission", "commission": "commission", "归属": "assign", "assign": "assign",
-            "类别": "category", "category": "category"}
+            "类别": "category", "category": "category", "发布": "release", "release": "release",
+            "暂缓": "hold", "hold": "hold"}
 COMMAND_WORDS = tuple(COMMANDS)
 USAGE = {"adopt": "采用 回执号… 级别", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
-         "assign": "归属 回执号 单位ID", "category": "类别 回执号 类别ID"}
+         "assign": "归属 回执号 单位ID", "category": "类别 回执号 类别ID", "release": "发布 2026Q1",
+         "hold": "暂缓 2026Q1"}
 _SPLIT = re.compile(r"[\s,，、;；:：]+")
 
 
@@ -60,6 +62,14 @@ def parse(subject: str) -> tuple[str, list[str]]:
 def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
     """Carry out one command subject inside ``session``; one outcome per record."""
     cmd, args = parse(subject)
+    if cmd in ("release", "hold"):
+        from mailbot.reports import release
+
+        if len(args) != 1:
+            raise UsageError(f"格式应为：{USAGE[cmd]}")
+        done = (release.release(rt, args[0], by=by, session=session) if cmd == "release"
+                else release.hold(rt, args[0], by=by, session=session))
+        return [CommandResult(True, done.line())]
     need = 3 if cmd == "adopt" else 2
     if len(args) < need - 1 or (cmd == "adopt" and len(args) < 2):
         raise UsageError(f"格式应为：{USAGE[cmd]}")

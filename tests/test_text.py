@@ -285,3 +285,29 @@ def test_each_document_under_a_cover_note_is_one_item_with_its_own_title() -> No
 def test_a_real_body_stays_the_item_whatever_is_attached() -> None:
     items = split_items(LONG_BODY, [DOCX, PDF])
     assert [(i.part, i.text, i.document) for i in items] == [(0, LONG_BODY, None)]
+
+
+# ---------------------------------------------------------------- layering
+
+def _mailbot_imports(package: Path) -> set[tuple[str, str]]:
+    """(file, imported mailbot module) for every import in the package, function-level ones too."""
+    import ast
+
+    found = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            found |= {(path.name, n) for n in names if n == "mailbot" or n.startswith("mailbot.")}
+    return found
+
+
+@pytest.mark.parametrize("package", ["text", "reading", "classify", "resubmission", "scoring"])
+def test_pure_packages_import_only_themselves_and_the_text_helpers(package: str) -> None:
+    allowed = ("mailbot.text",) if package == "text" else ("mailbot.text", f"mailbot.{package}")
+    imports = _mailbot_imports(ROOT / "mailbot" / package)
+    assert {(f, m) for f, m in imports if not any(m == a or m.startswith(a + ".") for a in allowed)} == set()

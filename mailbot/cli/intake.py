@@ -29,19 +29,27 @@ def run(state: CliState) -> None:
 def poll(state: CliState, preview: Path | None) -> None:
     """One poll of the source and one flush of the outbox, then exit.
 
-    With --preview nothing is recorded, marked or moved in the mailbox: the next poll takes the
-    same mail as new.
+    The first poll of a mailbox back-fills the mail already in it: recorded and scored, no
+    receipts or alerts. A long poll shows a progress bar (a log line every N messages when
+    the output is not a terminal). With --preview nothing is recorded, marked or moved in the
+    mailbox: the next poll takes the same mail as new.
     """
     from mailbot.polling import make_source, unmarked
     from mailbot.polling import poll as do_poll
 
+    if not state.debug and not state.quiet:
+        logging.getLogger("mailbot.poll").setLevel(logging.INFO)
     rt = state.runtime()
     if preview is None:
-        click.echo(do_poll(rt).line())
-        return
-    with unmarked(make_source(rt)) as source, sending(rt, preview):
-        report = do_poll(rt, source=source, send=False)
+        report = do_poll(rt)
+    else:
+        with unmarked(make_source(rt)) as source, sending(rt, preview):
+            report = do_poll(rt, source=source, send=False)
     click.echo(report.line())
+    if report.first_poll:
+        click.echo("首次收信：此前已在邮箱中的邮件只登记计分，未发回执和提醒"
+                   f"（{report.backfilled} 封）" if report.backfilled else
+                   "首次收信：邮箱已接入，此后收到的邮件将正常回执")
 
 
 @main.command()

@@ -194,6 +194,7 @@ class OutboxMail(Base):
     in_reply_to: Mapped[str | None] = mapped_column(String(500))
     references: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"filename", "path", "content_type"}]
+    cc: Mapped[list[Any] | None] = mapped_column(JSON)  # copy recipients (Cc:), e.g. the office on a 零报送 notice
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
@@ -248,3 +249,50 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     runner: Mapped[str] = mapped_column(String(100), default="")
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class MailboxState(Base):
+    """A mailbox mailbot reads: when it was switched on, so older mail is back-filled quietly."""
+
+    __tablename__ = "mailboxes"
+    mailbox: Mapped[str] = mapped_column(String(500), primary_key=True)
+    switched_on_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    backfilled: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TallyRelease(Base):
+    """One step of a quarter's 通报: the draft to the office, a release, a corrected release.
+
+    ``figures`` holds each unit's row as sent, so a later release can say what changed.
+    """
+
+    __tablename__ = "tally_releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), index=True)
+    step: Mapped[str] = mapped_column(String(20))  # draft | release | hold | unhold
+    version: Mapped[int] = mapped_column(Integer, default=0)  # 1 = first release, 2.. = corrections
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    by: Mapped[str] = mapped_column(String(320), default="system")
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReminderSent(Base):
+    """A 催报 queued to a unit: the policy's memory (interval, escalation)."""
+
+    __tablename__ = "reminders_sent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(20))  # gentle | zero
+    shortfall: Mapped[int] = mapped_column(Integer)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+
+
+class AdoptionNotice(Base):
+    """A ledger event (adoption, 批示, 约稿) told to its unit, and in which mail."""
+
+    __tablename__ = "adoption_notices"
+    event_id: Mapped[int] = mapped_column(ForeignKey("score_events.id"), primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)

@@ -60,3 +60,11 @@ class Intake:
     handled_by: str | None = None
     stored: list[Any] = field(default_factory=list)
     answer: Any = None  # what a query is answered with, worked out in the read phase  # StoredAttachment rows to add in the write phase
+    # Mail received before this moment is back-filled: recorded and scored, never answered.
+    backfill_before: datetime | None = None
+
+    @property
+    def backfill(self) -> bool:
+        """Old mail found when a mailbox is switched on: no receipt, alert or reply for it."""
+        return (self.backfill_before is not None and self.received_at is not None
+                and self.received_at < self.backfill_before)

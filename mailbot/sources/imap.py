@@ -94,6 +94,7 @@ class ImapSource:
         backoff: float = 2.0,
         max_backoff: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
+        mark_seen: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -113,6 +114,8 @@ class ImapSource:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
+        self.mark_seen = mark_seen  # False: the clerk's unread markers are left alone
+        self.pending = 0  # messages of the current pass still to be downloaded (for progress)
         self.mailbox = f"imap:{username}@{host}/{folder}"
         self._client: IMAPClient | None = None
         self._uidvalidity = 0
@@ -250,6 +253,7 @@ class ImapSource:
                 continue
             (done if is_done(self._message(uidvalidity, uid)) else todo).append(uid)
         self._catch_up(client, uidvalidity, done)
+        self.pending = len(todo)
         self._marks_paused = False
         sizes = self._sizes(client, todo)
         for batch in _batches(todo, sizes, self.batch_size, self.batch_bytes):
@@ -262,6 +266,7 @@ class ImapSource:
                 if data is None or b"BODY[]" not in data:
                     continue  # expunged meanwhile
                 yielded.add((uidvalidity, uid))
+                self.pending -= 1
                 yield self._message(uidvalidity, uid, bytes(data[b"BODY[]"]),
                                     _aware(data.get(b"INTERNALDATE")))
 
@@ -292,7 +297,7 @@ class ImapSource:
     # ------------------------------------------------------------ after success
 
     def mark_done(self, msg: SourceMessage) -> bool:
-        """Flag (\\Seen, $MailbotDone) or move the message; call only after your commit.
+        """Flag ($MailbotDone, and \\Seen only with ``mark_seen``) or move; only after your commit.
 
         Failures are logged and return False: the caller's database is the record.
         """
@@ -308,10 +313,11 @@ class ImapSource:
                 if self.processed_folder:
                     self._move(client, msg.uid)
                 else:
-                    flags: list[str | bytes] = [b"\\Seen"]
+                    flags: list[str | bytes] = [b"\\Seen"] if self.mark_seen else []
                     if self._keywords_allowed:
                         flags.append(DONE_KEYWORD)
-                    client.add_flags([msg.uid], flags)
+                    if flags:
+                        client.add_flags([msg.uid], flags)
                 return True
             except _TRANSIENT as exc:
                 self._drop()
