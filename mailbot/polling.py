@@ -146,8 +146,8 @@ def unmarked(source) -> Iterator[object]:
     """The source, read as usual but never flagged or moved (``poll --preview``); closed after."""
 
     class Unmarked:
-        def fetch_new(self, is_done):
-            return source.fetch_new(is_done)
+        def __getattr__(self, name: str):  # everything else (mailbox name, progress) as the source has it
+            return getattr(source, name)
 
         def mark_done(self, _message: SourceMessage) -> None:
             pass

@@ -136,6 +136,9 @@ def test_ingest_preview_shows_the_receipt_it_would_give(office, tmp_path):
 
 def test_poll_preview_leaves_the_mailbox_as_it_was(office, tmp_path):
     cfg, rt, _ = office
+    # mail received since the start of 2026 is answered (a first poll back-fills older mail quietly)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('path = "mail"\n', 'path = "mail"\nbackfill_before = 2026-01-01\n'),
+                   encoding="utf-8")
     box = mailbox.Maildir(tmp_path / "mail", create=True)
     box.add(_eml("甲市开展卫生应急演练", "2026-02-09 11:00", body=BODY.replace("会议", "演练")))
     before = snapshot(rt)
@@ -155,3 +158,34 @@ def test_nothing_to_send_is_said_and_nothing_written(office, tmp_path):
     r = run(cfg, "digest", "--week", "2026-W06", "--preview", str(tmp_path / "p"))
     assert "不会重复发送" in r.output and "没有要发送的邮件" in r.output
     assert not (tmp_path / "p").exists() or not list((tmp_path / "p").iterdir())
+
+
+def test_tally_draft_and_release_previews_record_nothing(office, tmp_path):
+    from mailbot.db.models import TallyRelease
+
+    cfg, rt, _ = office
+    before = snapshot(rt)
+    # the office's draft for review: one mail, with the workbook beside it
+    run(cfg, "tally", "--period", "2026Q1", "--draft", "--preview", str(tmp_path / "draft"))
+    [(stem, msg)] = previewed(tmp_path / "draft").items()
+    assert msg["To"] == "xinxike@office.example.gov.cn" and "草稿" in parts(msg)[0]
+    assert [p.suffix for p in (tmp_path / "draft").glob(f"{stem}-*")] == [".xlsx"]
+    # the release: each unit's copy and the office's
+    run(cfg, "tally", "--period", "2026Q1", "--send", "--preview", str(tmp_path / "send"))
+    sent = previewed(tmp_path / "send")
+    assert {m["To"].split(",")[0].split("@")[0] for m in sent.values()} >= {"alpha", "beta", "gamma", "xinxike"}
+    assert snapshot(rt) == before
+    with rt.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(TallyRelease)) == 0  # neither drafted nor released
+
+
+def test_adoption_notices_preview(office, tmp_path):
+    cfg, rt, _ = office
+    with rt.db.session() as s:
+        item = s.scalar(select(Submission.receipt).where(Submission.unit_id == "alpha"))
+    run(cfg, "adopt", item, "--level", "province", "--date", "2026-02-12")
+    before = snapshot(rt)
+    run(cfg, "notices", "--preview", str(tmp_path / "p"))
+    [(_, msg)] = previewed(tmp_path / "p").items()
+    assert "采用通知" in msg["Subject"] and item in parts(msg)[0]
+    assert snapshot(rt) == before
