@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mailbot import __version__
-from mailbot.config import ConfigError, Settings, load_settings
-from mailbot.errors import MailbotError, UsageError
+from mailbot.errors import ConfigError, MailbotError, UsageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when a command needs them: `mailbot --help` stays fast
+    from mailbot.config import Settings
     from mailbot.runtime import Runtime
 
 
@@ -31,6 +31,8 @@ class CliState:
 
     @cached_property
     def settings(self) -> Settings:
+        from mailbot.config import load_settings
+
         return load_settings(self.config)
 
     def runtime(self, receipts: bool = True) -> Runtime:

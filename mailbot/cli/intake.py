@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from mailbot.cli import CliState, main, pass_state
 from mailbot.cli.output import preview_option, sending
@@ -89,6 +88,8 @@ def retry(state: CliState, receipts: tuple[str, ...], show: bool, preview: Path 
 
 
 def _show_quarantined(rt, receipts: tuple[str, ...]) -> None:
+    from sqlalchemy import select
+
     from mailbot.db.models import Message, Submission
     from mailbot.errors import UsageError
 

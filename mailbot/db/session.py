@@ -174,16 +174,22 @@ class Database:
         return cfg
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (idempotent), then claim it for this office."""
-        from alembic import command
+        """Bring the schema to the newest migration (idempotent), then claim it for this office.
 
+        Alembic (and the Mako and Pygments it loads: half a second) is imported only when the
+        stored revision is not the newest one, so everyday commands start fast.
+        """
         with self.engine.begin() as conn:
             if self.schema:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             if self.dialect == "postgresql":
                 # Two processes starting at once must not both create the tables.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.lock_key("migrate")})
-            command.upgrade(self._alembic_config(conn), "head")
+            head = head_revision()
+            if head is None or _stored_revision(conn) != head:
+                from alembic import command
+
+                command.upgrade(self._alembic_config(conn), "head")
             self._claim(conn)
 
     def _claim(self, conn: Connection) -> None:
@@ -201,5 +207,25 @@ class Database:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
-    def has_schema(self) -> bool:
-        return inspect(self.engine).has_table("messages")
+
+_REVISION = re.compile(r"""^revision\s*=\s*['"]([^'"]+)['"]""", re.M)
+_DOWN_REVISION = re.compile(r"""^down_revision\s*=\s*['"]([^'"]+)['"]""", re.M)
+
+
+def head_revision() -> str | None:
+    """The newest migration, read from the version files' ``revision`` lines; None when unclear."""
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if m := _REVISION.search(source):
+            revisions.add(m.group(1))
+        downs.update(_DOWN_REVISION.findall(source))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
