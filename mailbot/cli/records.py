@@ -116,14 +116,22 @@ def adjust(state: CliState, unit: str, points: str, reason: str, on: str | None)
 @click.option("--dry-run", is_flag=True, help="Only show what would be recorded.")
 @pass_state
 def import_adoptions(state: CliState, file: Path, dry_run: bool) -> None:
-    """Record adoptions in bulk from a .csv or .xlsx (receipt or title, level, date, [kind, publication, issue]).
+    """Record adoptions in bulk from the office's register (.csv or .xlsx): receipt or title, level, date.
 
-    All or nothing: one bad row and nothing is recorded.
+    Titles as the editor printed them are matched to the items; doubtful rows are listed for
+    confirmation (write the receipt number into the sheet and import again); rows already
+    recorded are skipped, so a running register can be imported again. A wrong row (unknown
+    level, bad date) refuses the whole file.
     """
     from mailbot.importer import import_adoptions as do_import
 
     report = do_import(state.runtime(), file, dry_run=dry_run, by=_by())
     for line in report.lines:
         click.echo(line)
-    click.echo(f"{'（试运行，未写入）' if dry_run else '已导入'}：{len(report.lines)} 条采用记录，合计 "
-               f"{report.total_points:+g} 分")
+    for heading, lines in (("已有记录，跳过", report.already), ("需要确认（未记录；请在回执号列填写后重新导入）", report.doubtful),
+                           ("未找到对应信息（未记录）", report.unmatched)):
+        if lines:
+            click.echo(f"{heading}：")
+            for line in lines:
+                click.echo(f"  {line}")
+    click.echo(report.summary())
