@@ -141,6 +141,23 @@ class Progress:
             self._bar.close()
 
 
+@contextmanager
+def unmarked(source) -> Iterator[object]:
+    """The source, read as usual but never flagged or moved (``poll --preview``); closed after."""
+
+    class Unmarked:
+        def __getattr__(self, name: str):  # everything else (mailbox name, progress) as the source has it
+            return getattr(source, name)
+
+        def mark_done(self, _message: SourceMessage) -> None:
+            pass
+
+    try:
+        yield Unmarked()
+    finally:
+        source.close()
+
+
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
          after_commit: Callable[[SourceMessage], object] | None = None,
          should_stop: Callable[[], bool] = lambda: False, progress=None,

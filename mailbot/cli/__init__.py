@@ -39,7 +39,11 @@ class CliState:
         """Open the run's services (schema upgrade, unit sync) for a command that needs the database."""
         from mailbot.runtime import Runtime
 
-        return Runtime.open(self.settings, receipts=receipts)
+        rt = Runtime.open(self.settings, receipts=receipts)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:  # the pool's connections close with the command, not at garbage collection
+            ctx.call_on_close(rt.close)
+        return rt
 
 
 pass_state = click.make_pass_decorator(CliState)

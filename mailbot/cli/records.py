@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mailbot.cli import CliState, main, pass_state
+from mailbot.cli.output import preview_option, sending
 
 
 def _by() -> str:
@@ -71,15 +72,19 @@ def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> Non
 @main.command()
 @click.argument("receipt")
 @click.argument("unit")
+@preview_option()
 @pass_state
-def assign(state: CliState, receipt: str, unit: str) -> None:
+def assign(state: CliState, receipt: str, unit: str, preview: Path | None) -> None:
     """Assign an unassigned submission to a unit (it is then counted, scored and answered)."""
     from mailbot import records
     from mailbot.mail import outbox
 
     rt = state.runtime()
-    click.echo(records.assign(rt, receipt, unit, by=_by()).line)
-    outbox.flush(rt)
+    with sending(rt, preview) as rehearsal:
+        line = records.assign(rt, receipt, unit, by=_by()).line
+    click.echo(f"（预览，未记录）{line}" if rehearsal is not None else line)
+    if rehearsal is None:
+        outbox.flush(rt)
 
 
 @main.command()

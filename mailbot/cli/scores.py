@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mailbot.cli import CliState, main, pass_state
-from mailbot.cli.output import echo_bytes, format_option, header_option, table, to_csv, to_json
+from mailbot.cli.output import echo_bytes, format_option, header_option, preview_option, sending, table, to_csv, to_json
 from mailbot.errors import UsageError
 
 TALLY_COLUMNS = [("class_name", "类别"), ("rank", "排名"), ("name", "单位"), ("submitted", "报送数"),
@@ -75,7 +75,8 @@ def _table_text(result: dict, columns: list[tuple[str, str]], officers: bool) ->
 @click.option("--hold", is_flag=True, help="暂缓自动发布 hold the automatic release.")
 @click.option("--unhold", is_flag=True, help="恢复按期自动发布 let a held notice go out on its release day.")
 @click.option("--preview", "preview", metavar="DIR", type=click.Path(path_type=Path, file_okay=False),
-              help="不发送，把通报邮件写成 .eml/.html/.xlsx 放进 DIR (write the mails, send nothing).")
+              help="预览：不发送、不记录，把通报邮件写成 .eml/.html/.xlsx 放进 DIR；与 --send、--draft 同用时，"
+                   "写出该操作要发的邮件 (write the mails into DIR, send and record nothing).")
 @pass_state
 def tally(state: CliState, period: str, fmt: str, output: Path | None, header: str, officers: bool, send: bool,
           draft: bool, hold: bool, unhold: bool, preview: Path | None) -> None:
@@ -100,7 +101,7 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
         _write(to_csv(_sorted(result["units"]), CSV_COLUMNS, header), output)
     else:
         _write(_table_text(result, TALLY_COLUMNS, officers), output)
-    if preview:
+    if preview and not (send or draft or hold or unhold):
         from mailbot.mail.preview import write_preview
         from mailbot.reports.notice import notice_mails
 
@@ -110,10 +111,14 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
         from mailbot.mail import outbox
         from mailbot.reports import release as r
 
-        if hold or unhold:
-            done = r.hold(rt, period, on=hold)
-        else:
-            done = (r.release if send else r.draft)(rt, period)
+        with sending(rt, preview) as rehearsal:  # --send/--draft --preview: exactly what that would send
+            if hold or unhold:
+                done = r.hold(rt, period, on=hold)
+            else:
+                done = (r.release if send else r.draft)(rt, period)
+        if rehearsal is not None:
+            click.echo(f"（预览，未发送、未记录）{done.line()}", err=True)
+            return
         flushed = outbox.flush(rt) if done.queued else None
         sent = f"（已发送 {flushed.sent} 封）" if flushed is not None else ""
         click.echo(done.line() + sent, err=True)
@@ -123,8 +128,9 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
 @click.option("--as-of", "as_of", required=True, metavar="DATE", help="The date to measure progress on, YYYY-MM-DD.")
 @click.option("--dry-run", is_flag=True, help="Only list the units behind; queue nothing.")
 @format_option("table", "json")
+@preview_option()
 @pass_state
-def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
+def remind(state: CliState, as_of: str, dry_run: bool, fmt: str, preview: Path | None) -> None:
     """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed.
 
     Every unit behind is listed, with whether the [remind] policy mails it and why (grace
@@ -145,14 +151,18 @@ def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
     if not dry_run:
         from mailbot.mail import outbox
 
-        n = queue_reminders(rt, day, rows)
+        with sending(rt, preview) as rehearsal:
+            n = queue_reminders(rt, day, rows)
+        if rehearsal is not None:
+            return
         flushed = outbox.flush(rt)
         click.echo(f"已排队 {n} 封催报邮件，已发送 {flushed.sent} 封", err=fmt == "json")
 
 
 @main.command()
+@preview_option()
 @pass_state
-def notices(state: CliState) -> None:
+def notices(state: CliState, preview: Path | None) -> None:
     """Send the adoption notices (采用/批示/约稿) recorded since the last batch now."""
     from mailbot.mail import outbox
     from mailbot.notices import queue_adoption_notices
@@ -161,7 +171,10 @@ def notices(state: CliState) -> None:
     if not rt.settings.notices.enabled:
         click.echo("采用通知已关闭（[notices] enabled = false）")
         return
-    n = queue_adoption_notices(rt)
+    with sending(rt, preview) as rehearsal:
+        n = queue_adoption_notices(rt)
+    if rehearsal is not None:
+        return
     flushed = outbox.flush(rt) if n else None
     click.echo(f"已排队 {n} 封采用通知" + (f"，已发送 {flushed.sent} 封" if flushed else ""))
 

@@ -75,9 +75,10 @@ class Database:
                 kw["connect_args"] = {"options": f"-c search_path={self.schema}"}
             self.engine = create_engine(url, **kw)
         # Every session knows its office and the domain of the sending address (for Message-IDs).
-        self._factory = sessionmaker(self.engine, expire_on_commit=False,
-                                     info={"office_id": office_id, "mail_domain": mail_domain, "now": now})
+        self._info = {"office_id": office_id, "mail_domain": mail_domain, "now": now}
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, info=self._info)
         event.listen(self._factory, "before_flush", _stamp)
+        self.rehearsing = False
 
     @property
     def dialect(self) -> str:
@@ -91,6 +92,50 @@ class Database:
         """A session whose work commits on success and rolls back on any error."""
         with self._factory() as s, s.begin():
             yield s
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[Connection]:
+        """Run as usual, then undo: every session opened inside shares one connection whose
+        outer transaction is rolled back at the end (their commits become savepoints).
+
+        This is how ``--preview`` shows what a command would send: the command's own code runs
+        (records, outbox rows, bookkeeping), the mail is read back, and nothing stays.
+        """
+        engine = self._rehearsal_engine()
+        saved = self._factory
+        try:
+            with engine.connect() as conn:
+                outer = conn.begin()
+                self._factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False, info=self._info)
+                event.listen(self._factory, "before_flush", _stamp)
+                self.rehearsing = True
+                try:
+                    yield conn
+                finally:
+                    self._factory, self.rehearsing = saved, False
+                    outer.rollback()
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+
+    def _rehearsal_engine(self) -> Engine:
+        """PostgreSQL: the usual engine. SQLite: one whose driver leaves BEGIN and SAVEPOINT to
+        SQLAlchemy (the documented pysqlite recipe), or releasing the first savepoint would commit."""
+        if self.dialect != "sqlite":
+            return self.engine
+        engine = create_engine(self.url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        def no_driver_transactions(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None
+
+        def begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        event.listen(engine, "connect", no_driver_transactions)
+        event.listen(engine, "begin", begin)
+        return engine
 
     def lock_key(self, name: str) -> int:
         """A PostgreSQL advisory-lock key for ``name`` in this office (signed 64-bit)."""

@@ -61,9 +61,14 @@ def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail:
 
 
 def flush(rt: Runtime, transport: Transport | None = None, limit: int = 500) -> SendResult:
-    """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``)."""
-    from mailbot.mail.sender import deliver
+    """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``).
 
+    While the database rehearses (``--preview``) nothing is sent, whoever asks.
+    """
+    from mailbot.mail.sender import SendResult, deliver
+
+    if rt.db.rehearsing:
+        return SendResult()
     return deliver(rt, transport, limit=limit)
 
 

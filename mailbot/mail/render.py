@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 
 def shipped_templates() -> Path:
@@ -99,7 +99,7 @@ def _add_report_helpers(env: Environment) -> None:
 class Rendered:
     subject: str
     text: str
-    html: str | None
+    html: str | None  # every kind has one (its own body.html.j2, else _plain.html.j2); None only if built by hand
 
 
 class Renderer:
@@ -118,11 +118,12 @@ class Renderer:
         subject = self.env.get_template(f"{kind}/subject.j2").render(**context).strip().replace("\n", " ")
         text = self.env.get_template(f"{kind}/body.txt.j2").render(**context)
         try:
-            html = self.env.get_template(f"{kind}/body.html.j2").render(**context)
-        except Exception as e:  # HTML is optional; a plain-text mail is fine
-            from jinja2 import TemplateNotFound
+            template = self.env.get_template(f"{kind}/body.html.j2")
+        except TemplateNotFound:
+            # No layout of its own: the text part itself, laid out (mailbot.mail.plain_html).
+            from mailbot.mail.plain_html import blocks
 
-            if not isinstance(e, TemplateNotFound):
-                raise
-            html = None
+            html = self.env.get_template("_plain.html.j2").render(title=subject, blocks=blocks(text))
+        else:
+            html = template.render(**context)
         return Rendered(subject, text, html)

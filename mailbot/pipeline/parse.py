@@ -11,6 +11,26 @@ from mailbot.pipeline import archive
 from mailbot.pipeline.intake import Intake, Item
 from mailbot.reading import ReadMail, Unreadable, read_message
 from mailbot.runtime import Runtime
+from mailbot.text import heading_line, strip_reply_prefixes
+
+
+def item_title(mail: ReadMail, text: str) -> str:
+    """The item's title: the subject; for a forward, the forwarded message's own title.
+
+    A forward (“转发: 会议信息初稿”) is titled by what it forwards: the heading its text opens
+    with (“吉林市召开2026年全市卫生健康工作会议”), else the forwarded message's own subject,
+    else the subject without its 转发:/Fwd: prefixes. A 【更正】 on the outer subject is kept,
+    so the correction is still seen as one.
+    """
+    if not mail.forwarded:
+        return mail.subject
+    from mailbot.resubmission import is_correction
+
+    outer = strip_reply_prefixes(mail.subject, tags=True) or mail.subject
+    title = heading_line(text) or strip_reply_prefixes(mail.forwarded_subject or "", tags=True) or outer
+    if is_correction(outer) and not is_correction(title):
+        return outer
+    return title
 
 
 def split_items(mail: ReadMail) -> list[Item]:
@@ -21,7 +41,7 @@ def split_items(mail: ReadMail) -> list[Item]:
     out = []
     for source in mail.items():
         if source.part == 0:
-            out.append(Item(0, mail.subject, source.text, stored, notes))
+            out.append(Item(0, item_title(mail, source.text), source.text, stored, notes))
         else:
             assert source.document is not None and source.title is not None
             sha = source.document.sha256

@@ -84,12 +84,14 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
     body = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     parts = split_body(body, subject)
     body_text, quoted, forwarded = parts.body, parts.quoted, parts.forwarded
+    forwarded_subject = parts.forwarded_subject
     if reader.forwards and not (parts.forwarded and parts.marker):  # no forwarded text found inline
         own = re.sub(r"\s+", "", body_text)
         cover = len(own) <= 200 and _COVER_FORWARD.search(own) is not None
         if not own or cover or (is_forward_subject(subject) and len(own) <= 200):
             inner = reader.forwards[0]
             forwarded = True
+            forwarded_subject = inner.forwarded_subject or inner.subject or None
             body_text = inner.body_text if len(own) <= 40 or cover else body_text + "\n\n" + inner.body_text
             quoted = "\n\n".join(q for q in (quoted, inner.quoted_text) if q)
     return ReadMail(
@@ -107,6 +109,7 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
         quoted_text=quoted,
         signature=parts.signature,
         forwarded=forwarded,
+        forwarded_subject=forwarded_subject[: limits.max_header_chars] if forwarded_subject else None,
         attachments=reader.attachments,
         charsets=reader.charsets,
         repaired=reader.repaired,

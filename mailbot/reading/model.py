@@ -52,6 +52,8 @@ class ReadMail:
     quoted_text: str
     signature: str
     forwarded: bool
+    # A forward's own message's subject (its Subject:/主题: line, or the attached message's), as written.
+    forwarded_subject: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     charsets: list[tuple[str, str]] = field(default_factory=list)  # per text part: (declared, used)
     repaired: bool = False

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailbot.text import is_forward_subject
+from mailbot.text import is_cover_note, is_forward_subject
 
 _FORWARD = re.compile(
     r"^\s*(-{2,}\s*(forwarded message|转发邮件信息|转发的邮件|轉寄郵件|转发邮件)\s*-{2,}"
@@ -39,6 +39,7 @@ _FIELD = re.compile(
     re.I,
 )
 _FROM_FIELD = re.compile(r"^\s*\*?\s*(发件人|寄件者|寄件人|from)\s*\*?\s*[:：]", re.I)
+_SUBJECT_FIELD = re.compile(r"^\s*\*?\s*(?:主题|主旨|subject)\s*\*?\s*[:：]\s*(?P<subject>.*?)\s*$", re.I)
 _RULE = re.compile(r"^\s*_{8,}\s*$")
 _SIG = re.compile(r"^--\s?$")
 _BLANKS = re.compile(r"\n{3,}")
@@ -51,6 +52,16 @@ class BodyParts:
     signature: str
     forwarded: bool
     marker: str | None = None  # kind of the first history marker: forward, history, reply
+    forwarded_subject: str | None = None  # the forwarded message's own Subject:/主题: line, as written
+
+
+def _subject_of(header: list[str]) -> str | None:
+    """The Subject:/主题: of a forwarded message's header lines, if it has one."""
+    for line in header:
+        m = _SUBJECT_FIELD.match(line)
+        if m and m.group("subject"):
+            return m.group("subject")
+    return None
 
 
 def _is_quote(line: str) -> bool:
@@ -165,9 +176,11 @@ def split_body(text: str, subject: str = "") -> BodyParts:
     own, quoted, kind, at = _split_history(lines)
     own_text = _tidy(own)
     subject_forward = is_forward_subject(subject)
+    # A 转发:/Fwd: whose own text is only a cover note (“请审阅采用。王丽”) over an original-message
+    # block forwards that message: the block is the item, not history.
     forwarded = kind == "forward" or (kind == "history" and not own_text) or (
         subject_forward and kind is not None and not own_text
-    )
+    ) or (subject_forward and kind == "history" and is_cover_note(own_text))
     if forwarded:
         marker = _marker(lines, at)
         assert marker is not None  # _split_history stopped at a marker
@@ -182,11 +195,12 @@ def split_body(text: str, subject: str = "") -> BodyParts:
         if len(own_text) > 40:  # a real comment above the forward is kept; a short cover note is not
             body = own_text + "\n\n" + body
         quoted_text = _tidy(lines[at : at + size] + header + ([inner.quoted] if inner.quoted else []))
-        return BodyParts(body, quoted_text, inner.signature, True, kind)
+        return BodyParts(body, quoted_text, inner.signature, True, kind,
+                         inner.forwarded_subject or _subject_of(header))
     if subject_forward and not own_text and quoted:
         # "Fwd:" whose whole body is ">"-quoted: the quoted message is the item
         unquoted = [_unquote(ln) for ln in quoted if _is_quote(ln)]
         header, rest = _strip_header_block(unquoted)
-        return BodyParts(_tidy(rest), _tidy(header), "", True, "reply")
+        return BodyParts(_tidy(rest), _tidy(header), "", True, "reply", _subject_of(header))
     body_lines, signature = _split_signature(own)
     return BodyParts(_tidy(body_lines), _tidy(quoted), _tidy(signature), subject_forward, kind)

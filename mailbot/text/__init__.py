@@ -10,6 +10,7 @@ from mailbot.text.forms import alnum_only, cleaned, comparable
 from mailbot.text.items import (
     ItemSource,
     document_title,
+    heading_line,
     is_cover_note,
     is_item_document,
     split_items,
@@ -24,7 +25,7 @@ from mailbot.text.subjects import (
 
 __all__ = [
     "ItemSource", "Segmented", "add_words", "alnum_only", "cleaned", "comparable",
-    "document_title", "folded", "is_cover_note", "is_forward_subject", "is_item_document",
+    "document_title", "folded", "heading_line", "is_cover_note", "is_forward_subject", "is_item_document",
     "is_reply_subject", "opening_words", "reply_prefix", "segment", "simplified", "split_items",
     "strip_reply_prefixes", "tokenizer", "words",
 ]

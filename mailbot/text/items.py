@@ -74,6 +74,28 @@ def document_title(text: str, filename: str) -> str:
     return PurePath(filename).stem
 
 
+# A heading is no sentence or clause: it does not end like one. A salutation ends with a colon.
+_CLAUSE_END = tuple("。，,；;：:、！!？?…")
+_SALUTATION = re.compile(r"^.{1,40}[：:]$")
+_DATE_LINE = re.compile(r"^[\d\s年月日时分号:：.\-/（）()星期周一二三四五六日天上下午]+$")
+HEADING_PARAGRAPH_CHARS = 60  # a heading stands above a paragraph at least this long
+
+
+def heading_line(text: str) -> str | None:
+    """The heading the text opens with, if it has one: after any salutation lines (“王老师：”), a
+    line of 4–60 characters that does not end like a sentence or clause, above a paragraph of
+    at least 60 characters. None otherwise: a short chat line over short lines is no heading."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    while lines and _SALUTATION.match(lines[0]):
+        lines = lines[1:]
+    if len(lines) < 2:
+        return None
+    head, following = lines[0], lines[1]
+    if not 4 <= len(head) <= 60 or head.endswith(_CLAUSE_END) or _DATE_LINE.match(head):
+        return None
+    return head if len(_SPACE.sub("", following)) >= HEADING_PARAGRAPH_CHARS else None
+
+
 def split_items(body: str, attachments: Sequence[D]) -> list[ItemSource[D]]:
     """The items of a mail with this body and these attachments (see the module's rule)."""
     documents = [a for a in attachments if is_item_document(a)]
