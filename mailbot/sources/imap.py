@@ -28,15 +28,9 @@ log = logging.getLogger(__name__)
 
 DONE_KEYWORD = "$MailbotDone"
 
-# One poll of a mailbox at a time in this process: two overlapping polls of the same folder would
-# hand out the same UIDs. Keyed by mailbox, so polls of other mailboxes are never held up.
+# One poll of a mailbox at a time in this process (two would hand out the same UIDs); keyed by
+# mailbox, so polls of other mailboxes are never held up. dict.setdefault is atomic in CPython.
 _POLL_LOCKS: dict[str, threading.Lock] = {}
-_POLL_LOCKS_GUARD = threading.Lock()
-
-
-def _poll_lock(mailbox: str) -> threading.Lock:
-    with _POLL_LOCKS_GUARD:
-        return _POLL_LOCKS.setdefault(mailbox, threading.Lock())
 
 # Errors after which a new connection may succeed: the network, the server hanging up.
 _TRANSIENT = (OSError, imaplib.IMAP4.abort, EOFError)
@@ -213,7 +207,7 @@ class ImapSource:
         are marked on the way.
         Raises SourceError when the server stays unreachable or refuses login or folder.
         """
-        lock = _poll_lock(self.mailbox)
+        lock = _POLL_LOCKS.setdefault(self.mailbox, threading.Lock())
         if not lock.acquire(blocking=False):
             raise SourceError(f"another poll of {self.mailbox} is already running in this process")
         try:
