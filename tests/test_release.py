@@ -157,3 +157,21 @@ class = "city"
     report = release.release(rt, "2026Q1")
     assert report.queued == 2  # alpha and the office
     assert "未发：丁市卫生局（没有登记邮箱）" in report.line()
+
+
+def test_release_and_correction_on_postgresql(tmp_path, pg_url):
+    # the same steps on PostgreSQL: JSON figures, versions, the 更正 only where figures changed
+    rt = make_runtime(write_config(tmp_path, db_url=pg_url), now="2026-04-01 09:00", receipts=False)
+    try:
+        a1 = submit(rt, ALPHA, "甲市召开全市卫生工作会议", "2026-02-03 10:00")
+        submit(rt, BETA, "乙市推进家庭医生签约服务", "2026-03-02 10:00")
+        assert release.draft(rt, "2026Q1").queued == 1
+        assert release.release(rt, "2026Q1").queued == 4
+        records.adopt(rt, a1, "department", date="2026-04-01")
+        again = release.release(rt, "2026Q1")
+        # alpha's score changed; beta, tied first before, is now second: both get a 更正, and the office
+        assert (again.version, again.queued) == (2, 3)
+        assert ("更正：甲市卫生局（被采用 0 → 1 条；采用次数 0 → 1 次；得分 2 → 12 分）；"
+                "乙市卫生局（同类排名 第 1 名 → 第 2 名）") in again.line()
+    finally:
+        rt.close()
