@@ -57,10 +57,9 @@ def _year_totals(rt: Runtime, session, day: date) -> dict[str, Any]:
 
 def queue_adoption_notices(rt: Runtime) -> int:
     """One notice per unit for what was recorded since the last batch; returns how many were queued."""
-    from mailbot.reports.wording import issue_label
-
     from mailbot.mail import outbox
     from mailbot.records import EVENT_NAMES, fmt_points, level_name
+    from mailbot.reports.wording import issue_label
 
     if not rt.settings.notices.enabled:
         return 0

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import UTC
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -79,15 +80,15 @@ def workbook_pages(xlsx: Path, stem: str, work: Path) -> list[Path]:
 
 def command_mail(work: Path, sender: str, subject: str, body: str, auth: bool) -> Path:
     """An .eml as it would arrive: from an admin (with the server's Authentication-Results) or a unit."""
+    from datetime import datetime
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
-    from datetime import datetime, timezone
 
     msg = EmailMessage()
     if auth:
         msg["Authentication-Results"] = f"mail.example.gov.cn; spf=pass smtp.mailfrom={sender}"
     msg["From"], msg["To"], msg["Subject"] = sender, "jlwsxx2012@163.com", subject
-    msg["Date"] = format_datetime(datetime.now(timezone.utc))
+    msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = make_msgid(domain="example.gov.cn")
     msg.set_content(body)
     path = work / f"{abs(hash(subject))}.eml"

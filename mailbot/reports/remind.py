@@ -23,7 +23,7 @@ def shortfalls(rt: Runtime, as_of: date) -> list[dict[str, Any]]:
     rows = []
     with rt.db.session() as s:
         for unit in rt.units:
-            for quota in class_quotas(rt, unit.class_id):
+            for quota in class_quotas(rt.settings, unit.class_id):
                 window = rt.calendar.window(quota.per, as_of)
                 so_far = Period(window.name, window.start, as_of)
                 n = count_accepted(rt, s, unit.id, so_far, quota.category)

@@ -57,7 +57,7 @@ def class_names(rt: Runtime) -> dict[str, str]:
 def quota_rows(rt: Runtime, session: Session, unit_id: str, class_id: str, period: Period) -> list[dict[str, Any]]:
     """Each class quota over the period: owed, submitted (category quotas count their category), met."""
     out = []
-    for q in class_quotas(rt, class_id):
+    for q in class_quotas(rt.settings, class_id):
         owed = quota_for_period(q, period, rt.calendar)
         n = count_accepted(rt, session, unit_id, period, q.category)
         out.append({"per": q.per, "count": q.count, "category": q.category, "owed": owed, "submitted": n,
