@@ -29,6 +29,9 @@ _SUBJECT_NOISE = re.compile(r"^\s*(【[^】]{0,30}】|\[[^\]]{0,30}\]|(报送|�
 _GENERIC_SUBJECT = re.compile(r"^.{0,16}?(报送|上报|投稿|提交|转发)?的?(政务|工作)?(信息|稿件|材料|动态)(一则|一篇|\d+[则篇条])?[。.!！]?$"
                               r"|^(无主题|无标题|no subject|\(no subject\))$", re.IGNORECASE)
 _HEADER_LINE = re.compile(r"^(报送单位|信息员|签发人|联系人|联系电话|审核人|附件|各位|您好|领导|办公室)")
+# A memo, not shared state: the model trained on the shipped data alone is a pure function of the
+# taxonomy's ids and examples (fixed seed), so every classifier built for the same taxonomy gets an
+# identical model; a model is never changed after training. Retrained models are not kept here.
 _models: dict[tuple, Model] = {}
 _models_lock = threading.Lock()
 

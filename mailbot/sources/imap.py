@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 DONE_KEYWORD = "$MailbotDone"
 
-# One poll at a time per process: two overlapping polls would hand out the same UIDs.
-_POLL_LOCK = threading.Lock()
+# One poll of a mailbox at a time in this process (two would hand out the same UIDs); keyed by
+# mailbox, so polls of other mailboxes are never held up. dict.setdefault is atomic in CPython.
+_POLL_LOCKS: dict[str, threading.Lock] = {}
 
 # Errors after which a new connection may succeed: the network, the server hanging up.
 _TRANSIENT = (OSError, imaplib.IMAP4.abort, EOFError)
@@ -206,8 +207,9 @@ class ImapSource:
         are marked on the way.
         Raises SourceError when the server stays unreachable or refuses login or folder.
         """
-        if not _POLL_LOCK.acquire(blocking=False):
-            raise SourceError("another IMAP poll is already running in this process")
+        lock = _POLL_LOCKS.setdefault(self.mailbox, threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise SourceError(f"another poll of {self.mailbox} is already running in this process")
         try:
             yielded: set[tuple[int, int]] = set()
             failures = 0
@@ -240,7 +242,7 @@ class ImapSource:
                         continue
                     raise SourceError(f"IMAP {self.mailbox}: {_text(exc)}") from exc
         finally:
-            _POLL_LOCK.release()
+            lock.release()
 
     def _fetch_pass(self, is_done: Callable[[SourceMessage], bool],
                     yielded: set[tuple[int, int]]) -> Iterator[SourceMessage]:
