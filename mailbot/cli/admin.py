@@ -11,7 +11,7 @@ from mailbot.cli.output import table
 @main.command("check-config")
 @pass_state
 def check_config(state: CliState) -> None:
-    """Validate the config file and say what it sets up."""
+    """检查配置文件，说明配置了什么；出错时给出文件、行号、键名和原因 (validate the config file)."""
     s = state.settings  # loading checks everything: calendar, scheme and categories included
     click.echo(f"{s.path}: OK — {len(s.units)} unit(s) in {len(s.classes)} class(es), source {s.source.kind}, "
                f"outgoing {s.outgoing.kind}, scheme {s.rules.scheme.name}, database {s.database_url.split(':', 1)[0]}")
@@ -20,7 +20,7 @@ def check_config(state: CliState) -> None:
 @main.command("upgrade-db")
 @pass_state
 def upgrade_db(state: CliState) -> None:
-    """Bring the database schema up to date (also done at every start)."""
+    """把数据库结构升级到最新（每次启动时也会自动升级） (bring the database schema up to date)."""
     with state.runtime() as rt:  # opening upgrades
         click.echo(f"database at revision {rt.db.current_revision()}")
 
@@ -43,17 +43,17 @@ def units(state: CliState, ids: bool) -> None:
 @main.command()
 @pass_state
 def retrain(state: CliState) -> None:
-    """Retrain the classifier with the office's category corrections."""
+    """用办公室的类别更正重新训练分类模型 (retrain the classifier with the office's corrections)."""
     from mailbot.retraining import retrain as do_retrain
 
     click.echo(do_retrain(state.runtime()).line())
 
 
 @main.command()
-@click.option("--cv", is_flag=True, help="also grouped 5-fold cross-validation over every real item (slower)")
-@click.option("--errors", is_flag=True, help="list the misclassified held-out items")
+@click.option("--cv", is_flag=True, help="另做分组五折交叉验证，覆盖全部真实样本（较慢） also grouped 5-fold cross-validation.")
+@click.option("--errors", is_flag=True, help="列出留出样本中分错的信息 list the misclassified held-out items.")
 def evaluate(cv: bool, errors: bool) -> None:
-    """Classifier figures on real labelled text: per category, confusion matrix, per source."""
+    """分类模型在真实文字上的评估：准确率、各类查准率/查全率、混淆矩阵、分来源 (evaluate the classifier)."""
     from mailbot.classify.measure import format_measurement, measure
 
     m = measure(cv=cv)
