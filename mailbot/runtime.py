@@ -41,6 +41,7 @@ class Runtime:
         db = Database(self.settings.database_url, self.settings.office.id, mail_domain=domain)
         db.upgrade()
         with db.transaction() as s:
+            db.serialize(s, "setup")  # processes starting at once must not both insert the units
             self.units.sync(s)
         return db
 

@@ -19,12 +19,14 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailbot.config import ConfigError
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 OFFICE_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-class WrongOffice(Exception):
-    """The database (or schema) already belongs to another office."""
+class WrongOffice(ConfigError):
+    """The database (or schema) already belongs to another office (a configuration mistake: exit 2)."""
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
@@ -78,6 +80,12 @@ class Database:
         """A PostgreSQL advisory-lock key for ``name`` in this office (signed 64-bit)."""
         digest = hashlib.sha256(f"mailbot:{self.schema or 'public'}:{name}".encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
+
+    def serialize(self, session: Session, name: str) -> None:
+        """Wait for, then hold until the transaction ends, this office's lock ``name`` (PostgreSQL;
+        SQLite serialises writers by itself)."""
+        if self.dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.lock_key(name)})
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[bool]:
