@@ -99,6 +99,11 @@ class Database:
             yield True
             return
         with self.engine.connect() as conn:
+            # A host that loses power never closes its connection: let the server notice within
+            # about a minute (TCP keepalives) and release the lock, not after the default two hours.
+            for setting, value in (("tcp_keepalives_idle", 30), ("tcp_keepalives_interval", 10),
+                                   ("tcp_keepalives_count", 3)):
+                conn.execute(text(f"SET {setting} = {value}"))
             key = self.lock_key(name)
             got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
             conn.commit()

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from mailbot.config import load_settings
 from mailbot.db.models import Message, OutboxMail, ScoreEvent, Submission
