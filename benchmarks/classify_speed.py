@@ -8,7 +8,8 @@ import argparse
 import statistics
 import time
 
-from mailbot.classify import Classifier, load_labelled
+from mailbot.classify.classifier import Classifier
+from mailbot.classify.dataset import load_labelled
 from mailbot.classify.text import tokenizer
 
 

@@ -49,7 +49,7 @@ def main() -> None:
     for i in range(n):
         raw = docx_mail(i) if i % 10 == 0 else item_mail(i, charset="gb18030" if i % 2 else "utf-8")
         (folder / "mail" / f"{i:05d}.eml").write_bytes(raw)
-    rt = Runtime(settings)
+    rt = Runtime.open(settings)
     t0 = time.perf_counter()
     _ = rt.db, rt.classifier.classify("预热", "预热")  # schema, jieba, model: once per process
     t1 = time.perf_counter()

@@ -10,17 +10,44 @@ import csv
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+# Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
+from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxonomy
+from mailbot.scoring.calendar import Calendar
+from mailbot.scoring.schemes import Scheme, SchemeSettings
 
 DEFAULT_CONFIG = "config.toml"
 
 
 class ConfigError(Exception):
     """A configuration problem; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The office's rules, built once from the settings: periods, points and categories."""
+
+    calendar: Calendar
+    scheme: Scheme
+    taxonomy: list[CategorySpec]
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        return {c.id: c.name for c in self.taxonomy}
+
+
+class _RuleError(ValueError):
+    """A rule that does not hold across keys; ``key`` is where the operator should look."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class _Strict(BaseModel):
@@ -43,6 +70,8 @@ class SourceSettings(_Strict):
     poll_minutes: float = Field(5, gt=0)
     path: str = "mail"
     batch_size: int = Field(50, gt=0)
+    # Bodies fetched in one IMAP request stop at this many megabytes (a bigger mail comes alone).
+    batch_megabytes: float = Field(16, gt=0)
     timeout_seconds: float = Field(30, gt=0)
     # Some servers (self-hosted Coremail) use a private CA; point at its bundle.
     ca_file: str | None = None
@@ -98,6 +127,8 @@ class OfficeSettings(_Strict):
     emails: list[str] = []
     admins: list[str] = []
     require_authenticated: bool = True
+    # The office's own rule on reporting emergencies, quoted in the 【紧急】 alert; none when empty.
+    urgent_rule: str = ""
     # The receiving server's authserv-ids: only its Authentication-Results are trusted ("" = none written,
     # as Exchange Online does). See docs/office-commands.md.
     authserv_ids: list[str] = []
@@ -167,6 +198,35 @@ class ScheduleSettings(_Strict):
     tally_time: str = "09:00"
 
 
+_REPORT_FIELDS = {"period", "year", "n", "office"}
+
+
+class ReportSettings(_Strict):
+    """How the 通报 and the annual assessment are titled, numbered and signed."""
+
+    # {period}: 2026年第一季度; {year}: 2026; {n}: the quarter's (month's) number in the year; {office}
+    tally_title: str = "政务信息报送采用情况通报（{period}）"
+    tally_number: str = ""  # e.g. "吉卫办信〔{year}〕{n}号" or "第{n}期"; empty: no number
+    awards_title: str = "{year}年度政务信息工作考核情况通报"
+    awards_number: str = ""
+    signature: str = ""  # 落款: the issuing office; default [office] name
+
+    @field_validator("tally_title", "tally_number", "awards_title", "awards_number")
+    @classmethod
+    def _placeholders(cls, v: str) -> str:
+        import string
+
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
+        except ValueError as e:
+            raise ValueError(f"{v!r}: {e} (write literal braces as {{{{ and }}}})") from None
+        unknown = names - _REPORT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; valid: "
+                             + ", ".join("{" + f + "}" for f in sorted(_REPORT_FIELDS)))
+        return v
+
+
 class Settings(_Strict):
     """Everything the daemon needs, validated once and passed in."""
 
@@ -176,18 +236,21 @@ class Settings(_Strict):
     data_dir: str = "var"
     templates_dir: str | None = None
     receipts: bool = True
+    # At most this many receipts (and 查询 answers) to one sender an hour: a loop's back-stop. 0 = no cap.
+    receipts_per_sender_hour: int = Field(20, ge=0)
     database: DatabaseSettings = DatabaseSettings()
     source: SourceSettings = SourceSettings()
     outgoing: OutgoingSettings = OutgoingSettings()
     office: OfficeSettings = OfficeSettings()
     calendar: CalendarSettings = CalendarSettings()
-    scoring: dict[str, Any] = {"preset": "jilin-health"}
+    scoring: SchemeSettings = SchemeSettings.model_validate({})
     classes: list[ClassSettings] = []
     units: list[UnitSettings] = []
-    categories: list[dict[str, Any]] = []
+    categories: list[CategorySettings] = []
     classify: ClassifySettings = ClassifySettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    reports: ReportSettings = ReportSettings()
 
     @field_validator("timezone")
     @classmethod
@@ -210,7 +273,34 @@ class Settings(_Strict):
                 raise ValueError(f"unit {u.id!r} names class {u.class_!r}; defined classes: {', '.join(sorted(classes))}")
         return self
 
+    _rules: Rules = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _build_rules(self) -> Settings:
+        """Calendar, scheme and categories are built here, once, so a bad one stops the start."""
+        try:
+            calendar = Calendar(self.calendar.year_start, self.calendar.quarter_starts, self.timezone)
+        except ValueError as e:
+            raise _RuleError("calendar", str(e)) from None
+        try:
+            taxonomy = build_taxonomy(self.categories)
+        except ValueError as e:
+            raise _RuleError("categories", str(e)) from None
+        ids = {c.id for c in taxonomy}
+        for cls in self.classes:
+            for q in cls.quotas:
+                if q.category and q.category not in ids:
+                    raise _RuleError("classes", f"class {cls.id!r}: quota category {q.category!r} is not a "
+                                                f"category; known: {', '.join(sorted(ids))}")
+        self._rules = Rules(calendar=calendar, scheme=self.scoring.build(), taxonomy=taxonomy)
+        return self
+
     # -- derived values -------------------------------------------------------
+    @property
+    def rules(self) -> Rules:
+        """Calendar, scoring scheme and taxonomy, built when the settings were validated."""
+        return self._rules
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -269,31 +359,42 @@ def _read_units_csv(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+_TABLE = re.compile(r"^\[\s*([^\[\]]+?)\s*\]")
+_ARRAY_TABLE = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\]")
+_KEY = re.compile(r"^((?:[\w\-]+|\"[^\"]*\")(?:\s*\.\s*(?:[\w\-]+|\"[^\"]*\"))*)\s*=")
+
+
+def _dotted(key: str) -> list[str]:
+    return [part.strip().strip('"') for part in key.split(".")]
+
+
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number of a key path like ('source', 'port') in TOML text."""
-    lines = text.splitlines()
-    keys = [k for k in loc if isinstance(k, str)]
-    if not keys:
-        return None
-    section = None
-    for i, line in enumerate(lines, start=1):
+    """Best-effort line of a key path like ('categories', 2, 'keywords') in TOML text.
+
+    The line of the deepest table header or ``key =`` whose path is a prefix of ``loc``;
+    ``[[name]]`` tables count as name, 0, name, 1, ...
+    """
+    want = list(loc)
+    best, best_depth = None, 0
+    table: list[Any] = []
+    seen_arrays: dict[tuple[Any, ...], int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
         s = line.strip()
-        m = re.match(r"^\[\[?\s*([\w.\-]+)\s*\]\]?", s)
-        if m:
-            section = m.group(1)
+        if m := _ARRAY_TABLE.match(s):
+            name = tuple(_dotted(m.group(1)))
+            seen_arrays[name] = seen_arrays.get(name, -1) + 1
+            table = [*name, seen_arrays[name]]
+            path = table
+        elif m := _TABLE.match(s):
+            table = _dotted(m.group(1))
+            path = table
+        elif m := _KEY.match(s):
+            path = [*table, *_dotted(m.group(1))]
+        else:
             continue
-        m = re.match(r"^([\w\-]+|\"[^\"]+\")\s*=", s)
-        if not m:
-            continue
-        key = m.group(1).strip('"')
-        if len(keys) == 1 and section is None and key == keys[0]:
-            return i
-        if len(keys) >= 2 and section == keys[0] and key == keys[1]:
-            return i
-    for i, line in enumerate(lines, start=1):  # fall back to the table header
-        if re.match(rf"^\s*\[\[?\s*{re.escape(keys[0])}\s*\]\]?", line):
-            return i
-    return None
+        if len(path) > best_depth and want[: len(path)] == path:
+            best, best_depth = number, len(path)
+    return best
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
@@ -317,8 +418,9 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         settings = Settings.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
-        loc = tuple(err["loc"])
-        key = ".".join(str(k) for k in loc if k not in ("path",)) or "(file)"
+        cause = (err.get("ctx") or {}).get("error")
+        loc = (cause.key,) if isinstance(cause, _RuleError) else tuple(err["loc"])
+        key = _key_name(loc)
         line = _line_of(text, loc)
         where = f"{p}:{line}" if line else str(p)
         msg = err["msg"].removeprefix("Value error, ")
@@ -326,38 +428,12 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
             msg = "unknown key (check the spelling against config.example.toml)"
         more = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
         raise ConfigError(f"{where}: `{key}`: {msg}{more}") from None
-    _check_rules(settings, text, p)
     return settings
 
 
-def _check_rules(settings: Settings, text: str, path: Path) -> None:
-    """Calendar, scoring scheme and categories are checked at start too, not at first use."""
-    from mailbot.scoring.calendar import Calendar
-    from mailbot.scoring.schemes import Scheme
-
-    def fail(key: str, err: Exception) -> None:
-        line = _line_of(text, (key,))
-        raise ConfigError(f"{path}:{line}: `{key}`: {err}" if line else f"{path}: `{key}`: {err}") from None
-
-    try:
-        Calendar(settings.calendar.year_start, settings.calendar.quarter_starts, settings.timezone)
-    except ValueError as e:
-        fail("calendar", e)
-    try:
-        data = dict(settings.scoring)
-        Scheme.preset(data.get("preset", "jilin-health")) if set(data) <= {"preset"} else Scheme.from_config(data)
-    except ValueError as e:
-        fail("scoring", e)
-    if settings.categories:
-        from mailbot.classify.taxonomy import taxonomy_from_config
-
-        try:
-            ids = {c.id for c in taxonomy_from_config(settings.categories)}
-        except ValueError as e:
-            fail("categories", e)
-        for cls in settings.classes:
-            for q in cls.quotas:
-                if q.category and q.category not in ids:
-                    fail("classes", ValueError(f"class {cls.id!r}: quota category {q.category!r} is not a category; "
-                                               f"known: {', '.join(sorted(ids))}"))
-
+def _key_name(loc: tuple[Any, ...]) -> str:
+    """('categories', 0, 'name') -> categories[0].name"""
+    out = ""
+    for k in loc:
+        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
+    return out or "(file)"

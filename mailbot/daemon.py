@@ -22,6 +22,7 @@ from mailbot.errors import MailbotError
 from mailbot.jobs import run_once
 from mailbot.mail import outbox
 from mailbot.polling import PollBusy, poll
+from mailbot.retraining import load_classifier
 from mailbot.runtime import Runtime
 
 log = logging.getLogger("mailbot.daemon")
@@ -110,7 +111,7 @@ class Daemon:
     def run_forever(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
-        _ = self.rt.db  # schema upgrade and unit sync before anything runs
+        load_classifier(self.rt)  # trained before the first poll, not inside it
         self.schedule()
         self.scheduler.start()
         interval = self.rt.settings.source.poll_minutes * 60

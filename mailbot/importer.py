@@ -62,11 +62,25 @@ def _cell(v: Any) -> str:
     return str(v).strip()
 
 
+XLSX_MAX_BYTES = 64 * 1024 * 1024  # expanded size of an adoption register (real ones are well under 1 MB)
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Rows as {column key: text}; unknown headings are ignored."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import zipfile
+
         from openpyxl import load_workbook
 
+        from mailbot.reading.zipguard import TooBig, check_expansion
+
+        try:  # a register is small; a zip bomb is refused while decompressing, before openpyxl parses it
+            with zipfile.ZipFile(path) as archive:
+                check_expansion(archive, XLSX_MAX_BYTES, XLSX_MAX_BYTES)
+        except TooBig as e:
+            raise UsageError(f"{path.name}: {e}; not read (zip bomb guard)") from None
+        except zipfile.BadZipFile:
+            raise UsageError(f"{path.name}: not a valid .xlsx file") from None
         ws = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         table = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
     elif path.suffix.lower() == ".csv":

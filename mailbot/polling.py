@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mailbot.errors import MailbotError
 from mailbot.mail import outbox
-from mailbot.pipeline import driver
+from mailbot.pipeline import archive, driver
 from mailbot.runtime import Runtime
 from mailbot.sources.base import SourceMessage
 
@@ -51,6 +51,16 @@ class PollBusy(MailbotError):
 
 @contextmanager
 def poll_lock(rt: Runtime) -> Iterator[None]:
+    """The poll lock; on taking it, left-overs of a killed archive write are swept away."""
+    with _file_lock(rt):
+        swept = archive.sweep_temp_files(rt)
+        if swept:
+            log.warning("removed %d unfinished archive file(s) of an interrupted run", swept)
+        yield
+
+
+@contextmanager
+def _file_lock(rt: Runtime) -> Iterator[None]:
     rt.settings.data_path.mkdir(parents=True, exist_ok=True)
     path = rt.settings.data_path / "poll.lock"
     with open(path, "w") as fh:
@@ -84,7 +94,7 @@ def make_source(rt: Runtime):
         ctx = ssl.create_default_context(cafile=str(rt.settings.resolve(s.ca_file)) if s.ca_file else None)
     return ImapSource(s.host, s.effective_port, s.username, rt.settings.secret(s.password_env, "source.password_env"),
                       folder=s.folder, tls=s.tls, processed_folder=s.processed_folder, timeout=s.timeout_seconds,
-                      batch_size=s.batch_size, ssl_context=ctx)
+                      batch_size=s.batch_size, batch_bytes=int(s.batch_megabytes * 1024 * 1024), ssl_context=ctx)
 
 
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,

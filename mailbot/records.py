@@ -235,7 +235,9 @@ def adopt(rt: Runtime, receipt: str, level: str, date: date | str | None = None,
                 raise UsageError(f"{sub.receipt} 的{level_name(rt, 'adopt', lv)}采用（{on.isoformat()}）已记录过，不重复记录 "
                                  f"(already recorded, a repeat; use --withdraw to take it back)")
         row = _record_item_event(rt, s, sub, "adopt", lv, k, on, by, note, publication, issue_no)
-        where = f"（{publication}{' ' + issue_no if issue_no else ''}）" if publication else ""
+        from mailbot.reports.wording import issue_label
+
+        where = f"（{issue_label(publication, issue_no)}）" if publication else ""
         return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'adopt', lv)}采用{where} {fmt_points(pts)} 分",
                         sub.receipt, sub.unit_id, pts, [row.id])
 

@@ -1,20 +1,27 @@
-"""The services one run needs, built once from the settings and passed in (no globals)."""
+"""The services of one run, opened once from the settings and passed in (no globals).
+
+``Runtime.open`` does all the start-up work in one place: the schema is upgraded and the
+units synced before anything else runs. Nothing is built on first touch, with one named
+exception: the classifier, which takes seconds to train and which only the intake needs.
+``mailbot.retraining.load_classifier`` builds it (outside any database transaction) and
+``retrain`` replaces it with a new object.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mailbot.clock import Clock
-from mailbot.config import Settings
+from mailbot.config import Rules, Settings
 from mailbot.db import Database
 from mailbot.units import UnitDirectory
 
 if TYPE_CHECKING:
-    from mailbot.classify import Classifier
+    from mailbot.classify.classifier import Classifier
+    from mailbot.classify.taxonomy import CategorySpec
     from mailbot.mail.render import Renderer
     from mailbot.scoring.calendar import Calendar
     from mailbot.scoring.schemes import Scheme
@@ -25,76 +32,75 @@ log = logging.getLogger("mailbot")
 @dataclass
 class Runtime:
     settings: Settings
-    clock: Clock = field(default=None)  # type: ignore[assignment]
+    clock: Clock
+    db: Database
+    units: UnitDirectory
+    renderer: Renderer
     receipts: bool = True
+    _classifier: Classifier | None = field(default=None, repr=False)
+    # Parsed fingerprints of stored items, (submission id, hex prefix) -> Fingerprint: a cache
+    # for this database only (the dedupe stage fills it).
+    fingerprints: dict[tuple[int, str], Any] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.clock is None:
-            self.clock = Clock(self.settings.tz)
-        self.receipts = self.receipts and self.settings.receipts
-
-    @cached_property
-    def db(self) -> Database:
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None, receipts: bool = True) -> Runtime:
+        """Connect, upgrade the schema, sync the units from the config: everything a run needs first."""
         from email.utils import parseaddr
 
-        domain = parseaddr(self.settings.outgoing.from_)[1].rpartition("@")[2]
-        db = Database(self.settings.database_url, self.settings.office.id, mail_domain=domain)
-        db.upgrade()
-        with db.transaction() as s:
-            db.serialize(s, "setup")  # processes starting at once must not both insert the units
-            self.units.sync(s)
-        return db
-
-    @cached_property
-    def units(self) -> UnitDirectory:
-        return UnitDirectory.from_settings(self.settings)
-
-    @cached_property
-    def calendar(self) -> Calendar:
-        from mailbot.scoring.calendar import Calendar
-
-        c = self.settings.calendar
-        return Calendar(c.year_start, c.quarter_starts, self.settings.timezone)
-
-    @cached_property
-    def scheme(self) -> Scheme:
-        from mailbot.scoring.schemes import Scheme
-
-        data = dict(self.settings.scoring)
-        if set(data) <= {"preset"}:
-            return Scheme.preset(data.get("preset", "jilin-health"))
-        return Scheme.from_config(data)
-
-    @cached_property
-    def classifier(self) -> Classifier:
-        """The shipped model, retrained with the office's category corrections when there are any."""
-        from mailbot.classify import Classifier, taxonomy_from_config
-        from mailbot.retraining import office_examples
-
-        taxonomy = taxonomy_from_config(self.settings.categories) if self.settings.categories else None
-        base = Classifier.build(taxonomy=taxonomy, extra_words=self.settings.classify.extra_words)
-        corrections = office_examples(self)
-        return base.retrained(corrections) if corrections else base
-
-    @cached_property
-    def category_names(self) -> dict[str, str]:
-        from mailbot.classify import default_taxonomy, taxonomy_from_config
-
-        cats = taxonomy_from_config(self.settings.categories) if self.settings.categories else default_taxonomy()
-        return {c.id: c.name for c in cats}
-
-    @cached_property
-    def renderer(self) -> Renderer:
         from mailbot.mail.render import Renderer
 
-        custom = self.settings.resolve(self.settings.templates_dir) if self.settings.templates_dir else None
-        return Renderer(custom)
+        domain = parseaddr(settings.outgoing.from_)[1].rpartition("@")[2]
+        db = Database(settings.database_url, settings.office.id, mail_domain=domain)
+        db.upgrade()
+        units = UnitDirectory.from_settings(settings)
+        with db.transaction() as s:
+            db.serialize(s, "setup")  # processes starting at once must not both insert the units
+            units.sync(s)
+        custom = settings.resolve(settings.templates_dir) if settings.templates_dir else None
+        return cls(settings=settings, clock=clock or Clock(settings.tz), db=db, units=units,
+                   renderer=Renderer(custom), receipts=receipts and settings.receipts)
 
+    # -- the rules, built once with the settings ----------------------------------
+    @property
+    def rules(self) -> Rules:
+        return self.settings.rules
+
+    @property
+    def calendar(self) -> Calendar:
+        return self.settings.rules.calendar
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.settings.rules.scheme
+
+    @property
+    def taxonomy(self) -> list[CategorySpec]:
+        return self.settings.rules.taxonomy
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        return self.settings.rules.category_names
+
+    # -- the classifier ----------------------------------------------------------
+    @property
+    def classifier(self) -> Classifier:
+        """The current classifier; ``mailbot.retraining.load_classifier(rt)`` must have run."""
+        if self._classifier is None:
+            raise RuntimeError("no classifier loaded: call mailbot.retraining.load_classifier(rt) first")
+        return self._classifier
+
+    @property
+    def has_classifier(self) -> bool:
+        return self._classifier is not None
+
+    def use_classifier(self, classifier: Classifier) -> None:
+        """Replace the classifier (a retrain builds a new one; items already classified keep theirs)."""
+        self._classifier = classifier
+
+    # -- lifetime ------------------------------------------------------------------
     def close(self) -> None:
-        """Close the database's pooled connections (a no-op when the database was never opened)."""
-        db = self.__dict__.get("db")
-        if db is not None:
-            db.engine.dispose()
+        """Close the database's pooled connections."""
+        self.db.engine.dispose()
 
     def __enter__(self) -> Runtime:
         return self

@@ -73,7 +73,7 @@ NO_DATABASE = {
     "test_sources_imap", "test_sources_servers", "test_units",
 }
 # Modules whose module-scoped fixtures choose the backend themselves (params over dbs.BACKENDS).
-OWN_BACKEND = {"test_demo"}
+OWN_BACKEND = {"test_demo", "test_message_identity"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -134,7 +134,7 @@ def local(text: str) -> datetime:
 
 
 def make_runtime(config: Path, now: str = "2026-11-20 09:00", receipts: bool = True) -> Runtime:
-    return Runtime(load_settings(config), clock=Clock("Asia/Shanghai", fixed=local(now)), receipts=receipts)
+    return Runtime.open(load_settings(config), clock=Clock("Asia/Shanghai", fixed=local(now)), receipts=receipts)
 
 
 _counter = [0]

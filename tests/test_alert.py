@@ -30,7 +30,7 @@ def test_emergency_item_alerts_office_exactly_once(tmp_path, smtp_server):
     (tmp_path / "mail" / "e.eml").write_bytes(item_mail(1, subject="长春市一中学发生疑似食物中毒事件", body=EMERGENCY,
                                                          when=received, message_id="emergency"))
     (tmp_path / "mail" / "n.eml").write_bytes(item_mail(2))
-    rt = Runtime(settings, clock=Clock(fixed=datetime(2026, 2, 12, 5, 0, tzinfo=UTC)))
+    rt = Runtime.open(settings, clock=Clock(fixed=datetime(2026, 2, 12, 5, 0, tzinfo=UTC)))
 
     # WHEN mailbot polls, twice
     poll(rt)

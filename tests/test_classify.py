@@ -5,19 +5,12 @@ from collections import Counter
 
 import pytest
 
-from mailbot.classify import (
-    CategorySpec,
-    Classifier,
-    Decision,
-    default_taxonomy,
-    evaluate,
-    load_labelled,
-    load_model,
-    save_model,
-    taxonomy_from_config,
-    train,
-)
+from mailbot.classify.classifier import Classifier, Decision, load_model, save_model
 from mailbot.classify.cues import compile_specs, score_cues
+from mailbot.classify.dataset import load_labelled
+from mailbot.classify.evaluation import evaluate
+from mailbot.classify.model import train
+from mailbot.classify.taxonomy import CategorySpec, default_taxonomy, taxonomy_from_config
 from mailbot.classify.text import normalise, to_simplified, words
 
 IDS = ["emergency", "meeting", "research", "experience", "problem", "progress"]

@@ -78,14 +78,16 @@ def test_ingest_then_submissions_json_and_filters(tmp_path):
     assert len(json.loads(run("--config", cfg, "submissions", "--period", "2026-03", "--format", "json").output)) == 1
     bad = CliRunner().invoke(main, ["--config", cfg, "submissions", "--period", "2026Q5"])
     assert bad.exit_code == 2 and "2026Q5" in bad.output
-    csv_out = run("--config", cfg, "submissions", "--format", "csv").output
-    assert csv_out.splitlines()[0].startswith("receipt,") and len(csv_out.splitlines()) == 2
+    csv_out = run("--config", cfg, "submissions", "--format", "csv", "--header", "ids").stdout_bytes
+    lines = csv_out.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("receipt,") and len(lines) == 2
 
 
 @pytest.mark.parametrize("table, needle", [
     ('[calendar]\nyear_start = "13-40"\n', "calendar"),
-    ('[scoring]\npreset = "jilin-galaxy"\n', "scoring"),
-    ('[[categories]]\nid = "emergency"\ncolour = "red"\n', "categories"),
+    ('[scoring]\npreset = "jilin-galaxy"\n', "scoring.preset"),
+    ('[[categories]]\nid = "emergency"\ncolour = "red"\n', "categories[0].colour"),
+    ('[scoring.adopt.points]\ncity = -5\n', "scoring.adopt.points"),
 ])
 def test_bad_rules_are_refused_at_start(tmp_path, table, needle):
     from mailbot.config import ConfigError

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import select
 
 from mailbot.db.models import CommandLog, ScoreEvent
@@ -64,12 +65,29 @@ SPOOFS = [
 ]
 
 
-def _settings(tmp_path, account, smtp, office_extra=""):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """The [database] table: each test here runs on SQLite and on the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return f'[database]\nurl = "sqlite:///{tmp_path}/mailbot.db"\n'
+    return f'[database]\nurl = "{request.getfixturevalue("pg_url")}"\n'
+
+
+@pytest.fixture
+def runtimes():
+    """Runtimes a test opens, closed afterwards (their pooled database connections)."""
+    opened: list[Runtime] = []
+    yield opened
+    for rt in opened:
+        rt.close()
+
+
+def _settings(tmp_path, account, smtp, office_extra="", database=""):
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {account.port}\ntls = false\n'
               f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 5\n')
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
-    settings = write_config(tmp_path, source=source, outgoing=outgoing)
+    settings = write_config(tmp_path, source=source, outgoing=outgoing, database=database)
     text = settings.path.read_text(encoding="utf-8").replace(
         'admins = ["office@example.gov.cn"]\nauthserv_ids = ["mx.163.com"]',
         f'admins = ["{CHIEF}", "{FREE}"]\nauthserv_ids = ["{MX}"]\n{office_extra}')
@@ -93,9 +111,10 @@ def _receipt(rt) -> str:
 
 
 def test_forged_commands_are_refused_and_the_genuine_one_is_carried_out_once(tmp_path, dovecot, smtp_server,
-                                                                             monkeypatch):
+                                                                             monkeypatch, database, runtimes):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server, database=database))
+    runtimes.append(rt)
     receipt = _receipt(rt)
     # GIVEN every forged variant in the office mailbox, and an admin's auto-reply quoting a command
     for n, (sender, auth) in enumerate(SPOOFS):
@@ -126,7 +145,7 @@ def test_forged_commands_are_refused_and_the_genuine_one_is_carried_out_once(tmp
 def test_secret_word_for_an_admin_on_free_mail(tmp_path, dovecot, smtp_server, monkeypatch):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
     monkeypatch.setenv("OFFICE_COMMAND_SECRET", "青松2026")
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server, 'command_secret_env = "OFFICE_COMMAND_SECRET"'))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server, 'command_secret_env = "OFFICE_COMMAND_SECRET"'))
     receipt = _receipt(rt)
     stamped = [f"{MX}; dkim=pass header.d=163.com; spf=pass smtp.mailfrom=163.com"]
     # GIVEN a command from the free-mail admin without the secret word, then one with it

@@ -26,7 +26,7 @@ def _command(subject: str, auto: bool = False) -> bytes:
 
 def test_admin_listed_in_office_emails_can_command(tmp_path):
     # GIVEN an item, and the office's own address (both admin and digest recipient) sending 采用
-    rt = Runtime(write_config(tmp_path))
+    rt = Runtime.open(write_config(tmp_path))
     (tmp_path / "mail" / "1.eml").write_bytes(item_mail(1))
     ingest(rt, [tmp_path / "mail"])
     receipt = list_submissions(rt)[0]["receipt"]

@@ -57,7 +57,7 @@ def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
     settings = write_config(tmp_path)
     for n in range(2):
         (tmp_path / "mail" / f"{n}.eml").write_bytes(item_mail(n))
-    rt = Runtime(settings, clock=Clock(fixed=datetime(2026, 4, 1, 1, 0, tzinfo=UTC)))
+    rt = Runtime.open(settings, clock=Clock(fixed=datetime(2026, 4, 1, 1, 0, tzinfo=UTC)))
     ingest(rt, [tmp_path / "mail"])
     daemon = Daemon(rt)
 

@@ -91,7 +91,7 @@ def config(tmp_path: Path) -> Path:
 @pytest.fixture
 def rt(config: Path) -> Runtime:
     settings = load_settings(str(config))
-    return Runtime(settings, clock=Clock(settings.tz, fixed=local(2026, 2, 16, 8, 30)))
+    return Runtime.open(settings, clock=Clock(settings.tz, fixed=local(2026, 2, 16, 8, 30)))
 
 
 class Mailbox:
@@ -222,7 +222,7 @@ def test_bad_week_is_refused(rt: Runtime) -> None:
 
 def test_rendered_digest_reads_as_an_office_notice(rt: Runtime, week: dict) -> None:
     mail = render_digest(rt, digest_data(rt, "2026-W07"))
-    assert "2026-W07" in mail.subject and "计分信息 5 条" in mail.subject
+    assert "2026年第7周（2月9日至15日）" in mail.subject and "计分信息 5 条" in mail.subject
     assert mail.text.startswith("省卫生厅办公室信息科：")
     for needle in (week["orphan"], "归属 回执号 单位ID", week["broken"], "词: 调研", "类别 回执号 类别ID",
                    "零信息单位", "四平市卫生局", "吉林市某医院发生火灾", f"更正回执号 {week['w06_last']}"):
@@ -245,7 +245,7 @@ def test_queue_once_per_week(rt: Runtime, week: dict) -> None:
 def test_cli_dry_run_prints_and_queues_nothing(config: Path, rt: Runtime, week: dict) -> None:
     result = CliRunner().invoke(main, ["--config", str(config), "digest", "--week", "2026-W07", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "【信息周报】2026-W07" in result.output and week["orphan"] in result.output
+    assert "【信息周报】2026年第7周" in result.output and week["orphan"] in result.output
     with rt.db.session() as s:
         assert s.scalars(select(OutboxMail)).all() == []
     assert not (config.parent / "var" / "outbox").exists() or not list((config.parent / "var" / "outbox").iterdir())

@@ -35,7 +35,7 @@ def test_csv_with_chinese_headings_receipts_and_titles(rt, tmp_path):
                  f"{a},,省级,2026-02-10,《卫生信息》,第3期\n"
                  ",乙市开展义诊活动,厅级,2026/02/11,,\n", encoding="utf-8-sig")
     report = import_adoptions(rt, f)
-    assert report.lines[0] == f"已记录：{a} 省级采用（《卫生信息》 第3期） +30 分"
+    assert report.lines[0] == f"已记录：{a} 省级采用（《卫生信息》第3期） +30 分"
     assert report.total_points == 40
     rows = rows_by_unit(tally(rt, "2026Q1"))
     assert (rows["alpha"]["score"], rows["beta"]["score"]) == (32, 12)

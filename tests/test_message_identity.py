@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from mailbot.db.models import Message
@@ -39,7 +40,24 @@ def _reused_message_ids(limit: int = 40) -> list[bytes]:
     return out
 
 
-def _settings(tmp_path, account, smtp, name="office"):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """The [database] table: each test here runs on SQLite and on the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return f'[database]\nurl = "sqlite:///{tmp_path}/mailbot.db"\n'
+    return f'[database]\nurl = "{request.getfixturevalue("pg_url")}"\n'
+
+
+@pytest.fixture
+def runtimes():
+    """Runtimes a test opens, closed afterwards (their pooled database connections)."""
+    opened: list[Runtime] = []
+    yield opened
+    for rt in opened:
+        rt.close()
+
+
+def _settings(tmp_path, account, smtp, name="office", database=None):
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {account.port}\ntls = false\n'
@@ -47,7 +65,7 @@ def _settings(tmp_path, account, smtp, name="office"):
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
     return write_config(folder, source=source, outgoing=outgoing,
-                        database=f'[database]\nurl = "{url_for(tmp_path, "shared.db")}"\n')
+                        database=database or f'[database]\nurl = "{url_for(tmp_path, "shared.db")}"\n')
 
 
 def _statuses(rt) -> dict[str, int]:
@@ -55,7 +73,8 @@ def _statuses(rt) -> dict[str, int]:
         return dict(s.execute(select(Message.status, func.count()).group_by(Message.status)).all())
 
 
-def test_reused_message_ids_are_new_messages_and_true_repeats_are_not(tmp_path, dovecot, smtp_server, monkeypatch):
+def test_reused_message_ids_are_new_messages_and_true_repeats_are_not(tmp_path, dovecot, smtp_server, monkeypatch,
+                                                                     database, runtimes):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
     # GIVEN real trec06c mail in which different messages share Message-IDs
     raws = _reused_message_ids()
@@ -63,7 +82,8 @@ def test_reused_message_ids_are_new_messages_and_true_repeats_are_not(tmp_path, 
     assert len(raws) == 40 and len(ids) < 20
     for raw in raws:
         dovecot.append(raw)
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server, database=database))
+    runtimes.append(rt)
 
     # WHEN mailbot polls
     first = poll(rt)
@@ -81,15 +101,17 @@ def test_reused_message_ids_are_new_messages_and_true_repeats_are_not(tmp_path, 
     assert _statuses(rt)["repeat"] == 40
 
 
-def test_mail_cc_to_two_offices_is_recorded_by_each(tmp_path, dovecot_server, smtp_server, monkeypatch):
+def test_mail_cc_to_two_offices_is_recorded_by_each(tmp_path, dovecot_server, smtp_server, monkeypatch, database,
+                                                   runtimes):
     # GIVEN one mail delivered to two offices' mailboxes, read into one shared database
     a, b = dovecot_server.add_account(), dovecot_server.add_account()
     monkeypatch.setenv("TEST_IMAP_PASSWORD", a.password)
     raw = item_mail(3)
     a.append(raw)
     b.append(raw)
-    rt_a = Runtime(_settings(tmp_path, a, smtp_server, "a"))
-    rt_b = Runtime(_settings(tmp_path, b, smtp_server, "b"))
+    rt_a = Runtime.open(_settings(tmp_path, a, smtp_server, "a", database))
+    rt_b = Runtime.open(_settings(tmp_path, b, smtp_server, "b", database))
+    runtimes.extend([rt_a, rt_b])
 
     # WHEN each office polls its own mailbox
     ra, rb = poll(rt_a), poll(rt_b)
@@ -107,7 +129,7 @@ def test_reused_message_id_with_other_content_in_one_mailbox(tmp_path, dovecot, 
     # GIVEN two different submissions from a unit whose mail client reuses one Message-ID
     dovecot.append(item_mail(1, message_id="same"))
     dovecot.append(item_mail(2, message_id="same"))
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     # WHEN polled
     report = poll(rt)
     # THEN both are accepted and both senders' items answered

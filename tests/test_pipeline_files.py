@@ -20,7 +20,7 @@ from tests.mailbox_helpers import item_mail, write_config
 
 @pytest.fixture
 def rt(tmp_path):
-    return Runtime(write_config(tmp_path))
+    return Runtime.open(write_config(tmp_path))
 
 
 def _drop(tmp_path, name: str, raw: bytes):
@@ -155,7 +155,7 @@ def test_cover_note_with_two_documents_gives_two_items(rt, tmp_path):
 
 
 def test_no_receipts_backfill_sends_nothing(tmp_path):
-    rt = Runtime(write_config(tmp_path), receipts=False)
+    rt = Runtime.open(write_config(tmp_path), receipts=False)
     _drop(tmp_path, "1.eml", item_mail(1))
     ingest(rt, [tmp_path / "mail"])
     assert list_submissions(rt)[0]["status"] == "accepted"
@@ -165,7 +165,7 @@ def test_no_receipts_backfill_sends_nothing(tmp_path):
 @pytest.mark.postgresql_only("the explicit PostgreSQL check; the whole module runs on both anyway")
 def test_postgresql_backend_records_once(tmp_path, pg_url):
     # GIVEN the shared-deployment database
-    with Runtime(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n')) as rt:
+    with Runtime.open(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n')) as rt:
         for n in range(3):
             _drop(tmp_path, f"{n}.eml", item_mail(n))
         # WHEN ingested twice

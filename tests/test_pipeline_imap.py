@@ -54,7 +54,7 @@ def test_poll_records_flags_after_commit_and_answers_once(tmp_path, dovecot, smt
     # GIVEN three submissions from a registered officer in the real mailbox
     arrived = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
     uids = [dovecot.append(item_mail(n), internaldate=arrived + timedelta(minutes=n)) for n in range(3)]
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
 
     # WHEN mailbot polls twice
     first = poll(rt)
@@ -82,7 +82,7 @@ def test_connection_cut_mid_batch_loses_nothing_and_doubles_nothing(tmp_path, do
     for n in range(6):
         dovecot.append(item_mail(n))
     proxy = dovecot.proxy()
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server, port=proxy.port, batch=2))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server, port=proxy.port, batch=2))
     source = _no_sleep(rt)
     proxy.cut_after(6000)  # in the middle of the second batch's bodies
 
@@ -106,7 +106,7 @@ def test_restart_after_commit_before_flag_does_not_record_twice(tmp_path, doveco
     # GIVEN a poll that crashed after the commit but before flagging (mark_done never ran)
     for n in range(3):
         dovecot.append(item_mail(n))
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     crashed = make_source(rt)
     crashed.mark_done = lambda msg: None  # the process died before this step
     poll(rt, source=crashed)
@@ -114,7 +114,7 @@ def test_restart_after_commit_before_flag_does_not_record_twice(tmp_path, doveco
     assert not any("$MailbotDone" in dovecot.flags(u) for u in dovecot.uids())
 
     # WHEN a new process (a fresh Runtime on the same database) polls again
-    rt2 = Runtime(rt.settings)
+    rt2 = Runtime.open(rt.settings)
     report = poll(rt2)
 
     # THEN nothing is recorded twice, and the messages are flagged now
@@ -128,7 +128,7 @@ def test_uidvalidity_change_does_not_record_again(tmp_path, dovecot, smtp_server
     # GIVEN two recorded messages
     for n in range(2):
         dovecot.append(item_mail(n))
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     poll(rt)
     old = dovecot.uidvalidity()
 
@@ -150,7 +150,7 @@ def test_processed_folder_move_after_commit(tmp_path, dovecot, smtp_server, env)
     # GIVEN a processed_folder in the config
     for n in range(2):
         dovecot.append(item_mail(n))
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server, processed="已处理"))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server, processed="已处理"))
 
     # WHEN mailbot polls
     poll(rt)
@@ -166,7 +166,7 @@ def test_receipt_retried_after_smtp_refused_once_and_sent_once(tmp_path, dovecot
     dovecot.append(item_mail(1))
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     clock_time = [now]
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server), clock=Clock(fixed=lambda: clock_time[0]))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server), clock=Clock(fixed=lambda: clock_time[0]))
     smtp_server.refuse_next(1)
 
     # WHEN mailbot polls: the receipt is refused and kept for a retry
@@ -195,7 +195,7 @@ def test_no_receipt_for_unassigned_or_ignored_mail(tmp_path, dovecot, smtp_serve
     auto = item_mail(2, subject="自动回复：您的邮件已收到", body="我正在休假，回来后回复您。")
     auto = auto.replace(b"Subject:", b"Auto-Submitted: auto-replied\nSubject:", 1)
     dovecot.append(auto)
-    rt = Runtime(_settings(tmp_path, dovecot, smtp_server))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
 
     # WHEN mailbot polls
     report = poll(rt)

@@ -40,10 +40,10 @@ def test_quarantine_keeps_traceback_and_retry_runs_under_the_poll_lock(tmp_path)
     (tmp_path / "mail" / "1.eml").write_bytes(_with_attachment())
 
     # WHEN the mail is polled
-    assert poll(Runtime(settings)).statuses == {"quarantined": 1}
+    assert poll(Runtime.open(settings)).statuses == {"quarantined": 1}
 
     # THEN the message keeps its one-line error and the whole traceback, and `retry --show` prints them
-    with Runtime(settings).db.session() as s:
+    with Runtime.open(settings).db.session() as s:
         msg = s.scalar(select(Message))
     assert msg.status == "quarantined" and msg.error.splitlines() == [msg.error]
     assert msg.traceback.startswith("Traceback") and "store_attachment" in msg.traceback
@@ -63,8 +63,24 @@ def test_quarantine_keeps_traceback_and_retry_runs_under_the_poll_lock(tmp_path)
     done = _mailbot(config, "retry")
     assert done.returncode == 0, done.stderr
     assert "1 message(s) processed, 0 still quarantined" in done.stdout
-    with Runtime(settings).db.session() as s:
+    with Runtime.open(settings).db.session() as s:
         msg = s.scalar(select(Message))
     assert (msg.status, msg.error, msg.traceback, msg.attempts) == ("processed", None, None, 2)
-    assert [r["status"] for r in list_submissions(Runtime(settings))] == ["accepted"]
+    assert [r["status"] for r in list_submissions(Runtime.open(settings))] == ["accepted"]
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_unfinished_archive_writes_of_a_killed_run_are_swept(tmp_path):
+    # GIVEN temp files a killed archive write left beside real archived mail
+    settings = write_config(tmp_path)
+    raw = tmp_path / "var" / "raw" / "ab"
+    raw.mkdir(parents=True)
+    (raw / ".tmp-k1ll3d").write_bytes(b"half a mail")
+    (raw / "ab12.eml").write_bytes(b"a whole mail")
+    (tmp_path / "var" / "attachments" / "cd").mkdir(parents=True)
+    (tmp_path / "var" / "attachments" / "cd" / ".tmp-x").write_bytes(b"half an attachment")
+    # WHEN the next poll takes the lock
+    poll(Runtime.open(settings))
+    # THEN the temp files are gone and the real file is kept
+    assert sorted(p.name for p in raw.iterdir()) == ["ab12.eml"]
+    assert list((tmp_path / "var" / "attachments" / "cd").iterdir()) == []

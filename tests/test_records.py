@@ -44,7 +44,7 @@ def test_item_adopted_at_two_levels_adds_both(health):
     b = records.adopt(health, r, "province", date="2026-02-12", publication="《卫生信息》", issue_no="第5期")
     # THEN each is its own event and the points add up: 2 + 10 + 30
     assert a.line == f"已记录：{r} 厅级采用 +10 分"
-    assert b.line == f"已记录：{r} 省级采用（《卫生信息》 第5期） +30 分"
+    assert b.line == f"已记录：{r} 省级采用（《卫生信息》第5期） +30 分"
     assert points_of(health, r) == 42
     row = rows_by_unit(tally(health, "2026Q1"))["alpha"]
     assert (row["submitted"], row["adopted"], row["adoptions"], row["score"]) == (1, 1, 2, 42)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mailbot import records
 from mailbot.polling import ingest
 from mailbot.reports.listing import list_submissions
-from mailbot.retraining import office_examples, retrain
+from mailbot.retraining import load_classifier, office_examples, retrain
 from mailbot.runtime import Runtime
 from tests.mailbox_helpers import item_mail, write_config
 
@@ -15,7 +15,7 @@ BODY = "3月2日至6日，长春市卫生局组织对全市二级以上医疗机
 
 def test_correction_is_used_on_next_retrain(tmp_path):
     # GIVEN an item and the office's correction of its category to `problem`
-    rt = Runtime(write_config(tmp_path))
+    rt = Runtime.open(write_config(tmp_path))
     (tmp_path / "mail" / "1.eml").write_bytes(item_mail(1, subject=SUBJECT, body=BODY, message_id="first"))
     ingest(rt, [tmp_path / "mail"])
     first = list_submissions(rt)[0]
@@ -38,5 +38,5 @@ def test_correction_is_used_on_next_retrain(tmp_path):
     assert any("办公室更正" in reason for reason in rows["second"]["category_reasons"])
 
     # AND a new process (fresh Runtime) starts with the correction too
-    fresh = Runtime(rt.settings)
-    assert fresh.classifier.classify(SUBJECT, BODY).category == target
+    fresh = Runtime.open(rt.settings)
+    assert load_classifier(fresh).classify(SUBJECT, BODY).category == target

@@ -44,7 +44,7 @@ def _rt(tmp_path: Path, host: str, port: int, extra: str = "", clock: Ticking | 
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{host}"\nport = {port}\nfrom = "信息科 <xinxi@example.gov.cn>"\n'
                 f'timeout_seconds = 2\n{extra}')
     settings = write_config(tmp_path, outgoing=outgoing)
-    return Runtime(settings, clock=Clock(fixed=clock or Ticking()))
+    return Runtime.open(settings, clock=Clock(fixed=clock or Ticking()))
 
 
 def _queue(rt: Runtime, n: int, to: str = "xxy@ccws.example.gov.cn", subject: str = "【回执】第{i}条",
@@ -86,7 +86,7 @@ def test_two_senders_at_once_send_each_row_once(tmp_path, smtp_server):
         from mailbot.config import load_settings
         from mailbot.mail import outbox
         from mailbot.runtime import Runtime
-        r = outbox.flush(Runtime(load_settings({str(tmp_path / 'config.toml')!r})))
+        r = outbox.flush(Runtime.open(load_settings({str(tmp_path / 'config.toml')!r})))
         print(r.sent, r.busy)
     """)
     # WHEN two processes send at the same moment
@@ -111,8 +111,8 @@ def test_claim_is_won_by_exactly_one_of_many_processes(tmp_path, smtp_server):
         from mailbot.config import load_settings
         from mailbot.mail import sender
         from mailbot.runtime import Runtime
-        rt = Runtime(load_settings({str(tmp_path / 'config.toml')!r}))
-        _ = rt.db
+        rt = Runtime.open(load_settings({str(tmp_path / 'config.toml')!r}))
+        _ = rt.db  # opened (schema upgraded) before the race
         sys.stdin.readline()  # all start together
         print(sender.claim(rt, {row_id}, datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc), runner=sys.argv[1]))
     """)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 _LEADER = r"(?:省长|副省长|市长|副市长|县长|区长|书记|厅长|局长|主任|司长|处长|秘书长|常委|部长|委员长|总理|主席|领导|督导组|检查组|调研组|代表|委员|一行)"
 # The home province (吉林) is left out: its own places are not "other places".
@@ -17,7 +20,6 @@ class CategorySpec:
 
     id: str
     name: str
-    description: str = ""
     keywords: list[str] = field(default_factory=list)       # words; a hit in the title counts more
     title_patterns: list[str] = field(default_factory=list)  # regexes searched in the subject
     body_cues: list[str] = field(default_factory=list)       # regexes searched in the body's opening
@@ -36,7 +38,6 @@ def default_taxonomy() -> list[CategorySpec]:
     return [
         CategorySpec(
             "emergency", "突发事件与重大疫情",
-            "突发事件、事故、灾害、重大疫情及其处置和续报（紧急，立即提醒办公室）",
             keywords=["突发", "事故", "中毒", "爆炸", "泄漏", "火灾", "坍塌", "垮塌", "滑坡", "地震", "暴雨", "暴雪",
                       "洪灾", "山洪", "洪涝", "泥石流", "水毁", "透水", "踩踏", "侧翻", "遇难", "死亡", "受伤", "被困",
                       "失联", "暴发", "聚集性疫情", "确诊病例", "疑似病例", "紧急报告", "续报", "伤员", "救援", "抢险",
@@ -57,7 +58,6 @@ def default_taxonomy() -> list[CategorySpec]:
         ),
         CategorySpec(
             "meeting", "会议与领导活动",
-            "重要会议，领导出席、讲话、到基层调研检查慰问等活动",
             keywords=["会议", "召开", "主持", "出席", "讲话", "座谈会", "推进会", "局务会", "常务会议", "党组会议",
                       "电视电话会议", "调度会", "一行", "陪同", "慰问", "看望", "会见", "强调", "开班仪式"],
             title_patterns=[
@@ -75,7 +75,6 @@ def default_taxonomy() -> list[CategorySpec]:
         ),
         CategorySpec(
             "research", "调研与外地经验",
-            "调研报告、调查分析，外省市经验做法及启示",
             keywords=["调研报告", "调查与思考", "调查分析", "启示", "借鉴", "他山之石", "考察学习", "外省", "兄弟省",
                       "问卷调查", "抽样调查", "调研组", "对策建议", "满意度调查"],
             title_patterns=[
@@ -92,7 +91,6 @@ def default_taxonomy() -> list[CategorySpec]:
         ),
         CategorySpec(
             "experience", "经验做法",
-            "本地区、本单位具有推广价值的做法、成效和创新",
             keywords=["多措并举", "经验做法", "主要做法", "创新", "探索", "成效显著", "取得实效", "破解", "模式",
                       "推广", "好评", "得实惠", "典型", "新路子", "着力", "打造"],
             title_patterns=[
@@ -107,7 +105,6 @@ def default_taxonomy() -> list[CategorySpec]:
         ),
         CategorySpec(
             "problem", "问题与建议、社情民意",
-            "工作中出现的新情况新问题、困难、隐患、建议，群众反映和社情民意",
             keywords=["问题", "建议", "困难", "隐患", "反映", "意见", "诉求", "投诉", "呼声", "社情民意", "舆情",
                       "亟待", "亟需", "值得关注", "引起重视", "短缺", "流失", "滞后", "不到位"],
             title_patterns=[
@@ -121,7 +118,6 @@ def default_taxonomy() -> list[CategorySpec]:
         ),
         CategorySpec(
             "progress", "工作动态（部署、进展、落实、指标）",
-            "工作部署、计划方案、进展落实、完成情况、重要指标和一般活动",
             keywords=["启动", "部署", "印发", "推进", "进展", "完成", "开展", "落实", "实施方案", "截至", "同比",
                       "演练", "培训", "验收", "检查", "指标", "专项行动", "专项整治", "顺利"],
             title_patterns=[
@@ -136,39 +132,67 @@ def default_taxonomy() -> list[CategorySpec]:
     ]
 
 
-def taxonomy_from_config(items: list[dict]) -> list[CategorySpec]:
-    """Build categories from config ``[[categories]]`` tables; an unknown key raises ValueError naming it.
+class CategorySettings(BaseModel):
+    """One ``[[categories]]`` table. For a default category only the keys it changes are needed."""
 
-    A table whose ``id`` is a default category only needs the keys it changes: the others
-    (cue rules included) are taken from ``default_taxonomy()``. ``name`` is required otherwise.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: str = Field(min_length=1)
+    name: str | None = Field(None, min_length=1)
+    description: str = ""  # for the people who read the config; the classifier does not use it
+    keywords: list[str] | None = None
+    title_patterns: list[str] | None = None
+    body_cues: list[str] | None = None
+    examples: list[str] | None = None
+
+    @field_validator("title_patterns", "body_cues")
+    @classmethod
+    def _regexes(cls, patterns: list[str] | None) -> list[str] | None:
+        for pattern in patterns or ():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regex {pattern!r}: {exc}") from None
+        return patterns
+
+    def build(self, default: CategorySpec | None) -> CategorySpec:
+        given = self.model_dump(exclude={"description"}, exclude_none=True)
+        if default is None and "name" not in given:
+            raise ValueError(f"category {self.id!r} is not a default category, so it needs a 'name'")
+        base = {f.name: getattr(default, f.name) for f in fields(CategorySpec)} if default else {}
+        return CategorySpec(**{**base, **given})
+
+
+def build_taxonomy(settings: Sequence[CategorySettings]) -> list[CategorySpec]:
+    """The categories of ``[[categories]]``, defaults filled in; none configured = the six defaults.
+
+    Raises ValueError ``categories[i]: reason`` for a duplicate id or a new category without a name.
     """
-    allowed = {f.name for f in fields(CategorySpec)}
+    if not settings:
+        return default_taxonomy()
     defaults = {spec.id: spec for spec in default_taxonomy()}
     specs: list[CategorySpec] = []
-    seen: set[str] = set()
-    for index, item in enumerate(items):
-        unknown = sorted(set(item) - allowed)
-        if unknown:
-            raise ValueError(f"categories[{index}]: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
-        if not isinstance(item.get("id"), str) or not item["id"].strip():
-            raise ValueError(f"categories[{index}]: key 'id' must be a non-empty string")
-        base = defaults.get(item["id"])
-        if base is not None:
-            item = {**{f.name: getattr(base, f.name) for f in fields(CategorySpec)}, **item}
-        if not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise ValueError(f"categories[{index}]: key 'name' must be a non-empty string")
-        for key in ("keywords", "title_patterns", "body_cues", "examples"):
-            value = item.get(key, [])  # a list copied from a default is fine too
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"categories[{index}]: key {key!r} must be a list of strings")
-        if item["id"] in seen:
-            raise ValueError(f"categories[{index}]: duplicate id {item['id']!r}")
-        seen.add(item["id"])
+    for index, item in enumerate(settings):
+        if any(spec.id == item.id for spec in specs):
+            raise ValueError(f"categories[{index}]: duplicate id {item.id!r}")
         try:
-            given: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in item.items()}
-            specs.append(CategorySpec(**given))
+            specs.append(item.build(defaults.get(item.id)))
         except ValueError as exc:
-            raise ValueError(f"categories[{index}]: {exc}") from exc
-    if not specs:
-        raise ValueError("categories: at least one category is needed")
+            raise ValueError(f"categories[{index}]: {exc}") from None
     return specs
+
+
+def taxonomy_from_config(items: list[dict[str, Any]]) -> list[CategorySpec]:
+    """Build categories from plain ``[[categories]]`` tables (as TOML gives them); errors as ValueError."""
+    checked = []
+    for index, item in enumerate(items):
+        try:
+            checked.append(CategorySettings.model_validate(item))
+        except ValidationError as e:
+            err = e.errors()[0]
+            key = ".".join(str(k) for k in err["loc"])
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+            raise ValueError(f"categories[{index}]: {key!r}: {msg}") from None
+    if not checked:
+        raise ValueError("categories: at least one category is needed")
+    return build_taxonomy(checked)

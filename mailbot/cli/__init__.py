@@ -11,13 +11,16 @@ import os
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mailbot import __version__
 from mailbot.config import ConfigError, Settings, load_settings
 from mailbot.errors import MailbotError, UsageError
+
+if TYPE_CHECKING:
+    from mailbot.runtime import Runtime
 
 
 @dataclass
@@ -30,10 +33,11 @@ class CliState:
     def settings(self) -> Settings:
         return load_settings(self.config)
 
-    def runtime(self, **kw: Any):
+    def runtime(self, receipts: bool = True) -> Runtime:
+        """Open the run's services (schema upgrade, unit sync) for a command that needs the database."""
         from mailbot.runtime import Runtime
 
-        return Runtime(self.settings, **kw)
+        return Runtime.open(self.settings, receipts=receipts)
 
 
 pass_state = click.make_pass_decorator(CliState)

@@ -12,28 +12,30 @@ from mailbot.cli.output import table
 @pass_state
 def check_config(state: CliState) -> None:
     """Validate the config file and say what it sets up."""
-    s = state.settings
-    rt = state.runtime()
-    _ = rt.scheme, rt.calendar
+    s = state.settings  # loading checks everything: calendar, scheme and categories included
     click.echo(f"{s.path}: OK — {len(s.units)} unit(s) in {len(s.classes)} class(es), source {s.source.kind}, "
-               f"outgoing {s.outgoing.kind}, scheme {rt.scheme.name}, database {s.database_url.split(':', 1)[0]}")
+               f"outgoing {s.outgoing.kind}, scheme {s.rules.scheme.name}, database {s.database_url.split(':', 1)[0]}")
 
 
 @main.command("upgrade-db")
 @pass_state
 def upgrade_db(state: CliState) -> None:
     """Bring the database schema up to date (also done at every start)."""
-    rt = state.runtime()
-    db = rt.db  # upgrades on first use
-    click.echo(f"database at revision {db.current_revision()}")
+    with state.runtime() as rt:  # opening upgrades
+        click.echo(f"database at revision {rt.db.current_revision()}")
 
 
 @main.command()
+@click.option("--ids", is_flag=True, help="类别列显示英文ID（供脚本使用） show class ids.")
 @pass_state
-def units(state: CliState) -> None:
-    """List the configured units, their classes and registered addresses."""
-    rows = [{"id": u.id, "name": u.name, "class": u.class_id, "emails": ", ".join(u.emails),
-             "aliases": ", ".join(u.aliases)} for u in state.runtime().units]
+def units(state: CliState, ids: bool) -> None:
+    """单位名单、类别和信息员邮箱 (list the units, their classes and registered addresses)."""
+    from mailbot.units import UnitDirectory
+
+    names = {c.id: c.name or c.id for c in state.settings.classes}
+    rows = [{"id": u.id, "name": u.name, "class": u.class_id if ids else names.get(u.class_id, u.class_id),
+             "emails": ", ".join(u.emails), "aliases": ", ".join(u.aliases)}
+            for u in UnitDirectory.from_settings(state.settings)]
     click.echo(table(rows, [("id", "ID"), ("name", "单位"), ("class", "类别"), ("emails", "信息员邮箱"),
                             ("aliases", "别名")], max_width=60))
 
@@ -50,8 +52,10 @@ def retrain(state: CliState) -> None:
 @main.command()
 def evaluate() -> None:
     """Accuracy, per-class precision/recall and confusion matrix on the held-out labelled items."""
-    from mailbot.classify import Classifier, load_labelled, train
-    from mailbot.classify import evaluate as do_evaluate
+    from mailbot.classify.classifier import Classifier
+    from mailbot.classify.dataset import load_labelled
+    from mailbot.classify.evaluation import evaluate as do_evaluate
+    from mailbot.classify.model import train
     from mailbot.classify.taxonomy import default_taxonomy
 
     taxonomy = default_taxonomy()

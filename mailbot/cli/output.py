@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,42 +16,66 @@ def format_option(*choices: str, default: str = "table"):
                         help="Output format.")
 
 
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-
-def _pad(s: str, w: int) -> str:
-    return s + " " * (w - _width(s))
-
-
-def _cut(s: str, w: int) -> str:
-    out, n = "", 0
-    for c in s:
-        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        if n + cw > w - 1:
-            return out + "…"
-        out, n = out + c, n + cw
-    return out
-
-
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], max_width: int = 40) -> str:
     """A plain text table whose columns line up with Chinese text (double-width characters)."""
-    cells = [[_cut("" if r.get(k) is None else str(r.get(k)), max_width) for k, _ in columns] for r in rows]
-    heads = [h for _, h in columns]
-    widths = [max([_width(h)] + [_width(c[i]) for c in cells]) for i, h in enumerate(heads)]
-    lines = ["  ".join(_pad(h, widths[i]) for i, h in enumerate(heads)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(c, widths[i]) for i, c in enumerate(row)).rstrip() for row in cells]
-    return "\n".join(lines)
+    from mailbot.reports.texttable import table as text_table
+
+    return text_table(rows, columns, max_width)
 
 
-def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:
+# A cell Excel would take as a formula (or DDE): =HYPERLINK(...), +cmd, -2+3, @SUM, and tab/CR tricks.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """One CSV cell as Excel should see it: lists and objects flattened, formulas made text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return value  # numbers stay numbers, negative ones included
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(csv_cell(v)) for v in value)
+    elif isinstance(value, dict):
+        value = "; ".join(f"{k}={csv_cell(v)}" for k, v in value.items() if v not in (None, "", [], {}))
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text  # OWASP: a leading apostrophe makes Excel show the text, not run it
+    return text
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: list[str] | list[tuple[str, str]],
+           header: str = "names") -> bytes:
+    """CSV that opens in Chinese Excel: UTF-8 with a BOM, CRLF, Chinese headings (``header="ids"``: keys).
+
+    ``columns`` are keys, or (key, heading) pairs; formulas are neutralised and JSON-ish cells flattened.
+    """
+    pairs = [(c, c) if isinstance(c, str) else c for c in columns]
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([key if header == "ids" else heading for key, heading in pairs])
     for r in rows:
-        w.writerow({k: (";".join(map(str, v)) if isinstance(v, list) else v) for k, v in r.items()})
-    return buf.getvalue()
+        w.writerow([csv_cell(r.get(key)) for key, _ in pairs])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def echo_bytes(data: bytes) -> None:
+    """Write bytes to stdout as they are: a GB18030 terminal locale must not re-encode the UTF-8 CSV."""
+    import sys
+
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some embedders): the best we can do
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    out.write(data)
+    out.flush()
+
+
+def header_option():
+    return click.option("--header", "header", type=click.Choice(["names", "ids"]), default="names",
+                        show_default=True, help="CSV 表头：names 中文列名；ids 英文键名（供脚本使用）。")
 
 
 def to_json(data: Any) -> str:

@@ -8,15 +8,19 @@ from pathlib import Path
 import click
 
 from mailbot.cli import CliState, main, pass_state
-from mailbot.cli.output import format_option, table, to_csv, to_json
+from mailbot.cli.output import echo_bytes, format_option, header_option, table, to_csv, to_json
 from mailbot.errors import UsageError
 
 TALLY_COLUMNS = [("class_name", "类别"), ("rank", "排名"), ("name", "单位"), ("submitted", "报送数"),
-                 ("adopted", "采用数"), ("instructions", "批示数"), ("score", "得分"), ("quota", "应报数"),
+                 ("adopted", "采用数"), ("instructions", "批示数"), ("adjustments", "调整"), ("score", "得分"), ("quota", "应报数"),
                  ("shortfall", "差额"), ("remark", "备注")]
-CSV_COLUMNS = ["unit", "name", "class", "class_name", "submitted", "adopted", "adoptions", "instructions",
-               "commissions", "score", "rank", "quota", "shortfall", "adoption_rate", "zero_information", "eligible"]
-REMIND_COLUMNS = [("name", "单位"), ("per_name", "任务周期"), ("category", "类别"), ("count", "任务数"),
+CSV_COLUMNS = [("unit", "单位ID"), ("name", "单位"), ("class", "类别ID"), ("class_name", "单位类别"),
+               ("submitted", "报送数"), ("adopted", "采用数"), ("adoptions", "采用次数"), ("instructions", "批示数"),
+               ("commissions", "约稿数"), ("adjustments", "调整分"), ("score", "得分"), ("rank", "排名"),
+               ("quota", "应报数"), ("shortfall", "差额"), ("adoption_rate", "采用率"),
+               ("zero_information", "零信息"), ("eligible", "完成任务")]
+AWARDS_CSV_COLUMNS = [*CSV_COLUMNS, ("prize", "奖项")]
+REMIND_COLUMNS = [("name", "单位"), ("per_name", "任务周期"), ("category_name", "类别"), ("count", "任务数"),
                   ("due", "应报数"), ("submitted", "已报数"), ("shortfall", "差额")]
 OFFICER_COLUMNS = [("rank", "排名"), ("name", "姓名"), ("officer", "邮箱"), ("unit_name", "单位"),
                    ("submitted", "报送数"), ("adopted", "采用数"), ("score", "得分")]
@@ -36,15 +40,41 @@ def _sorted(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _write(data: bytes | str, output: Path | None) -> None:
+    """Print, or write to --output; CSV stays bytes (UTF-8 with its BOM) either way."""
+    raw = data if isinstance(data, bytes) else (data if data.endswith("\n") else data + "\n").encode("utf-8")
+    if output:
+        output.write_bytes(raw)
+        click.echo(f"已生成：{output}")
+    else:
+        echo_bytes(raw)
+
+
+def _table_text(result: dict, columns: list[tuple[str, str]], officers: bool) -> str:
+    from mailbot.reports.wording import period_span, period_title
+
+    p = result["period"]
+    text = (f"{period_title(p)}（{period_span(p)}），计分办法 {result['scheme']}\n"
+            + table(_sorted(result["units"]), columns)
+            + f"\n零信息单位 {result['zero_information_units']} 个")
+    if officers:
+        text += "\n\n个人排名\n" + table(result.get("officers", []), OFFICER_COLUMNS)
+    return text
+
+
 @main.command()
-@click.option("--period", "-p", required=True, metavar="P", help="2026, 2026Q1, 2026-03 or 2026-W07.")
+@click.option("--period", "-p", required=True, metavar="P", help="期间 period: 2026, 2026Q1, 2026-03, 2026-W07.")
 @format_option("table", "json", "csv", "xlsx")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file.")
-@click.option("--officers", is_flag=True, help="Also rank the individual officers.")
-@click.option("--send", is_flag=True, help="Also mail each unit its figures and the office the table.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="写入文件 write to this file.")
+@header_option()
+@click.option("--officers", is_flag=True, help="同时列出信息员个人排名 also rank the officers.")
+@click.option("--send", is_flag=True, help="同时发通报：各单位本单位情况，办公室全表 also mail the notice.")
+@click.option("--preview", "preview", metavar="DIR", type=click.Path(path_type=Path, file_okay=False),
+              help="不发送，把通报邮件写成 .eml/.html/.xlsx 放进 DIR (write the mails, send nothing).")
 @pass_state
-def tally(state: CliState, period: str, fmt: str, output: Path | None, officers: bool, send: bool) -> None:
-    """Scores and counts per unit for a period (rank within each class)."""
+def tally(state: CliState, period: str, fmt: str, output: Path | None, header: str, officers: bool, send: bool,
+          preview: Path | None) -> None:
+    """各单位得分与排名（同类单位内排名）scores and counts per unit for a period."""
     from mailbot.reports import tally as t
 
     rt = state.runtime()
@@ -52,24 +82,19 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, officers:
     if fmt == "xlsx":
         path = t.write_xlsx(rt, result, output)
         click.echo(f"已生成：{path}")
+    elif fmt == "json":
+        _write(to_json(result), output)
+    elif fmt == "csv":
+        _write(to_csv(_sorted(result["units"]), CSV_COLUMNS, header), output)
     else:
-        if fmt == "json":
-            text = to_json(result)
-        elif fmt == "csv":
-            text = to_csv(_sorted(result["units"]), CSV_COLUMNS)
-        else:
-            p = result["period"]
-            text = (f"{p['name']}（{p['start']} 至 {p['end']}），计分办法 {result['scheme']}\n"
-                    + table(_sorted(result["units"]), TALLY_COLUMNS)
-                    + f"\n零信息单位 {result['zero_information_units']} 个")
-            if officers:
-                text += "\n\n个人排名\n" + table(result.get("officers", []), OFFICER_COLUMNS)
-        if output:
-            output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-            click.echo(f"已生成：{output}")
-        else:
-            click.echo(text, nl=not text.endswith("\n"))
-    if send:
+        _write(_table_text(result, TALLY_COLUMNS, officers), output)
+    if preview:
+        from mailbot.mail.preview import write_preview
+        from mailbot.reports.notice import notice_mails
+
+        paths = write_preview(rt, notice_mails(rt, period), preview)
+        click.echo(f"预览：{len(paths)} 个文件写入 {preview}（未发送）", err=True)
+    elif send:
         from mailbot.mail import outbox
 
         n = t.queue_unit_tallies(rt, period)
@@ -89,6 +114,8 @@ def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
     rt = state.runtime()
     day = _as_of(as_of)
     rows = shortfalls(rt, day)
+    for r in rows:
+        r.setdefault("category_name", rt.category_names.get(r["category"], r["category"]) if r.get("category") else "")
     if fmt == "json":
         click.echo(to_json(rows))
     else:
@@ -117,7 +144,7 @@ def rescore(state: CliState, dry_run: bool, fmt: str) -> None:
     if not result["moves"]:
         click.echo(f"计分办法 {result['scheme']}：所有记录分值不变")
         return
-    rows = [{"unit": u, "name": (rt.units.get(u).name if rt.units.get(u) else u), "delta": d}
+    rows = [{"unit": u, "name": (info.name if (info := rt.units.get(u)) else u), "delta": d}
             for u, d in result["units"].items()]
     click.echo(table(rows, [("unit", "单位ID"), ("name", "单位"), ("delta", "分值变化")]))
     verb = "将更正" if dry_run else "已更正"
@@ -125,16 +152,25 @@ def rescore(state: CliState, dry_run: bool, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--year", "-y", required=True, metavar="Y", help="Assessment year, e.g. 2026.")
-@format_option("table", "json")
+@click.option("--year", "-y", required=True, metavar="Y", help="考核年度 assessment year, e.g. 2026.")
+@format_option("table", "json", "csv", "xlsx")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="写入文件 write to this file.")
+@header_option()
 @pass_state
-def awards(state: CliState, year: str, fmt: str) -> None:
-    """Annual assessment (年度考核): prizes among units that met every quota; officers ranked."""
-    from mailbot.reports.tally import annual_awards
+def awards(state: CliState, year: str, fmt: str, output: Path | None, header: str) -> None:
+    """年度考核：完成任务的单位中评奖，信息员个人排名 (annual assessment: prizes, officers ranked)."""
+    from mailbot.reports.tally import annual_awards, write_xlsx
 
-    result = annual_awards(state.runtime(), year)
+    rt = state.runtime()
+    result = annual_awards(rt, year)
     if fmt == "json":
-        click.echo(to_json(result))
+        _write(to_json(result), output)
+        return
+    if fmt == "xlsx":
+        click.echo(f"已生成：{write_xlsx(rt, result, output)}")
+        return
+    if fmt == "csv":
+        _write(to_csv(_sorted(result["units"]), AWARDS_CSV_COLUMNS, header), output)
         return
     rows = _sorted(result["units"])
     for r in rows:

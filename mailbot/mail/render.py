@@ -44,6 +44,35 @@ def duration(minutes: int) -> str:
     return f"{minutes // (24 * 60)} 天"
 
 
+BAR_CHARS = 24  # the longest bar of a text chart, in full-width blocks
+
+
+def text_bars(bars: list[dict[str, Any]], mark: str | None = None, indent: str = "　　") -> str:
+    """A bar chart for the text part: the same names and values as the HTML chart, bars of █."""
+    from mailbot.reports.texttable import pad, width
+
+    w = max((width(b["name"]) for b in bars), default=0)
+    lines = []
+    for b in bars:
+        n = round(b["pct"] * BAR_CHARS / 100)
+        flag = "▶" if mark and b.get("unit") == mark else "　"
+        lines.append(f"{indent}{flag}{pad(b['name'], w)} {'█' * n}{' ' if n else ''}{b['value']}")
+    return "\n".join(lines)
+
+
+def _add_report_helpers(env: Environment) -> None:
+    from mailbot.reports import wording
+    from mailbot.reports.texttable import table
+
+    env.filters["period_title"] = wording.period_title
+    env.filters["period_span"] = wording.period_span
+    env.filters["cn_date"] = wording.cn_date
+    env.filters["issue_label"] = lambda pub, no=None: wording.issue_label(pub, no)
+    env.filters["text_table"] = lambda rows, columns, indent="　　": table(
+        rows, [(c["key"], c["heading"]) if isinstance(c, dict) else tuple(c) for c in columns], None, indent)
+    env.filters["text_bars"] = text_bars
+
+
 @dataclass
 class Rendered:
     subject: str
@@ -61,6 +90,7 @@ class Renderer:
         self.env.filters["local"] = lambda dt, fmt="%Y-%m-%d %H:%M": dt.strftime(fmt) if dt else ""
         self.env.filters["duration"] = duration
         self.env.globals["salutation"] = salutation
+        _add_report_helpers(self.env)
 
     def render(self, kind: str, **context: Any) -> Rendered:
         subject = self.env.get_template(f"{kind}/subject.j2").render(**context).strip().replace("\n", " ")

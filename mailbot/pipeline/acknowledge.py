@@ -6,13 +6,19 @@ a duplicate is answered, so the officer knows it was not counted twice.
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot.db.models import Submission
+from mailbot.db.models import OutboxMail, Submission
 from mailbot.mail import outbox
 from mailbot.pipeline.intake import Intake
 from mailbot.reports.progress import unit_progress
 from mailbot.runtime import Runtime
+
+log = logging.getLogger("mailbot.acknowledge")
 
 ANSWERED = {"accepted", "duplicate"}
 
@@ -30,11 +36,33 @@ def receipt_context(rt: Runtime, session: Session, sub: Submission) -> dict:
     )
 
 
+def over_sender_limit(rt: Runtime, session: Session, sender: str) -> bool:
+    """Whether ``sender`` already had ``receipts_per_sender_hour`` answers (receipts, query answers)
+    in the last hour: the back-stop against a mail loop no header or subject gives away."""
+    limit = rt.settings.receipts_per_sender_hour
+    if not limit:
+        return False
+    since = rt.clock.now() - timedelta(hours=1)
+    n = session.scalar(select(func.count()).select_from(OutboxMail).join(Submission, Submission.id ==
+                                                                          OutboxMail.submission_id)
+                       .where(Submission.sender == sender, OutboxMail.kind == "receipt",
+                              OutboxMail.created_at >= since)) or 0
+    n += session.scalar(select(func.count()).select_from(Submission).where(
+        Submission.sender == sender, Submission.status_reason.like("standing query%answered"),
+        Submission.received_at >= since)) or 0
+    return n >= limit
+
+
 def run(rt: Runtime, intake: Intake) -> None:
     if not rt.receipts:
         return
     for sub in intake.submissions:
         if sub.status not in ANSWERED or not sub.unit_id:
+            continue
+        if over_sender_limit(rt, intake.session, sub.sender):
+            sub.notes = [*(sub.notes or []), "回执已达每小时上限（防止邮件循环），本条未发回执"]
+            log.warning("no receipt for %s to %s: %s receipts this hour already", sub.receipt, sub.sender,
+                        rt.settings.receipts_per_sender_hour)
             continue
         queue_receipt(rt, intake.session, sub)
         if (sub.status == "accepted" and sub.category == "emergency"

@@ -40,5 +40,27 @@ def store_attachment(rt: Runtime, data: bytes, sha: str | None = None) -> tuple[
     return sha, _write_once(rt.attachment_dir, sha, data)
 
 
+def sweep_temp_files(rt: Runtime) -> int:
+    """Remove the ``.tmp-*`` files of writes a killed process left behind; returns how many.
+
+    Call it holding the poll lock: every writer of the archive holds it, so none is in progress.
+    """
+    removed = 0
+    for folder in (rt.archive_dir, rt.attachment_dir):
+        if not folder.is_dir():
+            continue
+        for sub in os.scandir(folder):
+            if not sub.is_dir():
+                continue
+            for entry in os.scandir(sub.path):
+                if entry.name.startswith(".tmp-"):
+                    try:
+                        os.unlink(entry.path)
+                        removed += 1
+                    except FileNotFoundError:
+                        pass
+    return removed
+
+
 def load_raw(path: str) -> bytes:
     return Path(path).read_bytes()

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from mailbot.pipeline.intake import Intake
+from mailbot.retraining import load_classifier
 from mailbot.runtime import Runtime
 
 log = logging.getLogger("mailbot.classify")
 
 
 def read(rt: Runtime, intake: Intake) -> None:
+    classifier = load_classifier(rt)  # built once per run, outside any transaction
     for item in intake.items:
         if not (item.subject or item.text).strip():
             continue
-        decision = rt.classifier.classify(item.subject, item.text)
+        decision = classifier.classify(item.subject, item.text)
         item.category, item.confidence, item.reasons = decision.category, decision.confidence, list(decision.reasons)

@@ -17,26 +17,24 @@ from mailbot.runtime import Runtime
 
 LOOKBACK = timedelta(days=400)  # exact resends are caught within about an assessment year
 MAX_CANDIDATES = 3000
+PARSED_CACHE = 50_000  # parsed fingerprints kept per run (the runtime's cache)
 
 
-_parsed: dict[tuple[int, str], resubmission.Fingerprint] = {}  # (submission id, hex) -> parsed, per process
-
-
-def _fingerprint(sub_id: int, hex_text: str) -> resubmission.Fingerprint | None:
+def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Fingerprint | None:
     key = (sub_id, hex_text[:64])
-    fp = _parsed.get(key)
+    fp = parsed.get(key)
     if fp is None:
         try:
             fp = resubmission.Fingerprint.from_hex(hex_text)
         except Exception:  # noqa: BLE001 - an unreadable old fingerprint only loses the back-stop
             return None
-        if len(_parsed) > 50_000:
-            _parsed.clear()
-        _parsed[key] = fp
+        if len(parsed) > PARSED_CACHE:
+            parsed.clear()
+        parsed[key] = fp
     return fp
 
 
-def _candidates(intake: Intake) -> list[resubmission.Candidate]:
+def _candidates(rt: Runtime, intake: Intake) -> list[resubmission.Candidate]:
     """Earlier accepted items of the same unit (or sender): only the columns the rule needs."""
     assert intake.mail is not None and intake.received_at is not None
     q = select(Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint).where(
@@ -49,7 +47,7 @@ def _candidates(intake: Intake) -> list[resubmission.Candidate]:
     out = []
     for sub_id, subject, received_at, hex_text in intake.session.execute(
             q.order_by(Submission.received_at.desc()).limit(MAX_CANDIDATES)):
-        fp = _fingerprint(sub_id, hex_text or "")
+        fp = _fingerprint(rt.fingerprints, sub_id, hex_text or "")
         if fp is not None:
             out.append(resubmission.Candidate(sub_id, fp, subject, received_at))
     return out
@@ -71,7 +69,7 @@ def run(rt: Runtime, intake: Intake) -> None:
             continue
         fp = resubmission.Fingerprint.from_hex(item.fingerprint)
         if candidates is None:
-            candidates = _candidates(intake)
+            candidates = _candidates(rt, intake)
         found = resubmission.find_original(fp, item.subject, intake.received_at, candidates, window=window)
         if found is None:
             continue

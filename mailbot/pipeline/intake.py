@@ -49,4 +49,5 @@ class Intake:
     submissions: list[Submission] = field(default_factory=list)
     # "command" (an office command) or "query" (a unit's 查询): answered in the write phase, not a submission
     handled_by: str | None = None
-    stored: list[Any] = field(default_factory=list)  # StoredAttachment rows to add in the write phase
+    stored: list[Any] = field(default_factory=list)
+    answer: Any = None  # what a query is answered with, worked out in the read phase  # StoredAttachment rows to add in the write phase

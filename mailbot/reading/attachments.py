@@ -85,16 +85,21 @@ def _check(deadline: float) -> None:
 
 
 def _docx_text(data: bytes, limits: ReadingLimits, deadline: float) -> tuple[str | None, str | None]:
+    from mailbot.reading.zipguard import TooBig, TooSlow, check_expansion
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = {info.filename for info in archive.infolist()}
-        total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+        if "word/document.xml" not in names:
+            return None, "docx中没有正文 / .docx has no word/document.xml"
+        # Counted while decompressing (the declared sizes are the sender's word), before python-docx parses.
+        check_expansion(archive, limits.max_unzipped_bytes, limits.max_docx_xml_bytes, deadline=deadline)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return None, "不是有效的docx文件 / not a valid .docx (not a zip file)"
-    if total > limits.max_unzipped_bytes:
-        return None, f"docx解压后超出大小限制 / .docx expands to {total // 1048576} MB (zip bomb guard)"
-    if "word/document.xml" not in names:
-        return None, "docx中没有正文 / .docx has no word/document.xml"
+    except TooBig as e:
+        return None, f"docx解压后超出大小限制 / .docx {e} (zip bomb guard)"
+    except TooSlow:
+        raise _TooSlow from None
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph

@@ -17,6 +17,9 @@ class ReadingLimits:
     max_attachment_bytes: int = 20 * 1024 * 1024
     max_pdf_pages: int = 50
     max_unzipped_bytes: int = 50 * 1024 * 1024  # .docx is a zip: guard against bombs
+    # One XML part of a .docx: python-docx needs ~25x its size in memory (8 MB -> ~200 MB); a real
+    # item's document.xml is well under 1 MB even with tables.
+    max_docx_xml_bytes: int = 8 * 1024 * 1024
     max_seconds_per_attachment: float = 10.0
     max_depth: int = 5  # nested message/rfc822
     max_header_chars: int = 2000  # subject etc. truncated with a defect note

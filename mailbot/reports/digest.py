@@ -17,7 +17,9 @@ from sqlalchemy import select
 from mailbot.db.models import CategoryCorrection, OutboxMail, Submission
 from mailbot.errors import UsageError
 from mailbot.mail import outbox
+from mailbot.pipeline.replies import REPLY
 from mailbot.reports.periods import bounds
+from mailbot.reports.wording import period_title
 from mailbot.resubmission import is_correction
 from mailbot.runtime import Runtime
 from mailbot.scoring.calendar import Period
@@ -104,7 +106,7 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
 
     return {
         "week": {"name": week.name, "start": week.start.isoformat(), "end": week.end.isoformat(),
-                 "start_cn": _cn_date(week.start), "end_cn": _cn_date(week.end)},
+                 "start_cn": _cn_date(week.start), "end_cn": _cn_date(week.end), "title": period_title(week)},
         "office": rt.settings.office.name,
         "review_below": review_below,
         "totals": {"received": len(subs), **{k: len(v) for k, v in by_status.items()}},
@@ -117,12 +119,45 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
                         "reason": x.status_reason} for x in by_status["duplicate"]],
         "quarantined": [{**base(x), "reason": x.status_reason} for x in by_status["quarantined"]],
         "ignored": [{**base(x), "reason": x.status_reason} for x in by_status["ignored"]],
+        # Units' replies to our mail (回执, 催报, 通报 …): not items, but the office should read them.
+        "replies": [{**base(x), "unit_name": _unit_name(rt, rt.units.unit_of_address(x.sender)) or x.sender_name,
+                     "reason": x.status_reason, "text": (x.text or "")[:200]}
+                    for x in by_status["ignored"] if (x.status_reason or "").startswith(REPLY)],
         "review": review,
         "corrections": corrections,
         "failed_mail": failed_mail,
-        "zero_units": [{"unit": r["unit"], "name": r["name"], "class": r["class"]}
-                       for r in unit_rows if r["accepted"] == 0],
+        "zero_units": zero_units(rt, week, unit_rows),
     }
+
+
+def zero_units(rt: Runtime, week: Period, unit_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units with no counted item this week, listed only when it matters: nothing the week before
+    either, or behind their pro-rata quota at the week's end (a unit that reported last week and is
+    on track is not named every quiet week)."""
+    from datetime import timedelta
+
+    from mailbot.reports.progress import count_accepted
+    from mailbot.reports.remind import shortfalls
+
+    quiet = [r for r in unit_rows if r["accepted"] == 0]
+    if not quiet:
+        return []
+    before = rt.calendar.week_of(week.start - timedelta(days=1))
+    behind: dict[str, dict[str, Any]] = {}
+    for row in shortfalls(rt, week.end):
+        behind.setdefault(row["unit"], row)
+    out = []
+    with rt.db.session() as s:
+        for r in quiet:
+            reasons = []
+            if count_accepted(rt, s, r["unit"], before) == 0:
+                reasons.append("连续两周没有计分信息")
+            if r["unit"] in behind:
+                b = behind[r["unit"]]
+                reasons.append(f"落后于{b['per_name']}报送进度（应报 {b['due']} 条，已报 {b['submitted']} 条）")
+            if reasons:
+                out.append({"unit": r["unit"], "name": r["name"], "class": r["class"], "why": "，".join(reasons)})
+    return out
 
 
 def _unit_name(rt: Runtime, unit_id: str | None) -> str | None:

@@ -74,6 +74,7 @@ def tally(rt: Runtime, period_text: str, officers: bool = False) -> dict[str, An
         events = load_events(rt, s)
         totals = ledger.unit_totals(events, period, rt.scheme, year, units=[u.id for u in units])
         quotas = {u.id: quota_rows(rt, s, u.id, u.class_id, period) for u in units}
+    levels = adoption_levels(events, period)
     rows = []
     for u in units:
         t = totals[u.id]
@@ -89,6 +90,8 @@ def tally(rt: Runtime, period_text: str, officers: bool = False) -> dict[str, An
             "eligible": all(q["met"] for q in quotas[u.id]),
             "no_adoption_in_year": t.no_adoption_in_year, "zeroed": t.zeroed,
             "points_by_kind": {k: _num(v) for k, v in t.points_by_kind.items()},
+            "adjustments": _num(t.points_by_kind.get("adjust", 0)),
+            "adoptions_by_level": {lv: levels.get((u.id, lv), 0) for lv in rt.scheme.levels("adopt")},
             "quotas": quotas[u.id],
         })
     rank(rows, key="score", within="class")
@@ -103,6 +106,15 @@ def tally(rt: Runtime, period_text: str, officers: bool = False) -> dict[str, An
     }
     if officers:
         out["officers"] = officer_rows(rt, events, period)
+    return out
+
+
+def adoption_levels(events: list[ledger.ScoreEvent], period: Period) -> dict[tuple[str, str], int]:
+    """Adoptions that stand, per (unit, level), dated by their item's received day in the period."""
+    out: dict[tuple[str, str], int] = {}
+    for e in ledger.net_events(events):
+        if e.kind == "adopt" and e.reverses is None and e.unit and e.level and period.contains(e.occurred):
+            out[(e.unit, e.level)] = out.get((e.unit, e.level), 0) + 1
     return out
 
 
@@ -121,49 +133,32 @@ def officer_rows(rt: Runtime, events: list[ledger.ScoreEvent], period: Period) -
     return rows
 
 
-def _sorted_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted(result["units"], key=lambda r: (r["class"], r["rank"], r["unit"]))
-
-
 def write_xlsx(rt: Runtime, result: dict[str, Any], path: Path | None = None) -> Path:
-    from mailbot.reports.xlsx import tally_workbook
+    """The 通报 workbook for a ``tally()`` or ``annual_awards()`` result (default: data_dir/reports/)."""
+    from mailbot.reports.notice import notice_data
+    from mailbot.reports.xlsx import notice_workbook
 
+    data = notice_data(rt, result["period"]["name"], result)
     if path is None:
         folder = rt.settings.data_path / "reports"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"tally-{result['period']['name']}.xlsx"
-    tally_workbook(result, office=rt.settings.office.name).save(path)
+        path = folder / xlsx_name(data)
+    notice_workbook(data).save(path)
     return path
 
 
-def queue_unit_tallies(rt: Runtime, period_text: str) -> int:
-    """Queue each unit's own figures to its officers, and the whole table (with XLSX) to the office."""
-    from mailbot.mail import outbox
+def xlsx_name(data: dict[str, Any]) -> str:
+    """一季度通报's file name as the office would save it: 2026年第一季度政务信息通报.xlsx."""
+    kind = "年度考核" if data.get("awards") else "政务信息通报"
+    return f"{data['period']['title']}{kind}.xlsx"
 
-    result = tally(rt, period_text)
-    pname = result["period"]["name"]
-    now = rt.clock.now()
-    office = rt.settings.office
-    xlsx = write_xlsx(rt, result)
-    queued = 0
-    with rt.db.transaction() as s:
-        for row in result["units"]:
-            unit = rt.units.get(row["unit"])
-            if unit is None or not unit.emails:
-                continue
-            mail = rt.renderer.render("tally", audience="unit", row=row, unit=unit, period=result["period"],
-                                      office=office, rows=[], scheme=result["scheme"], today=now.date())
-            if outbox.queue(s, kind="tally", key=f"tally:{pname}:{row['unit']}", recipients=list(unit.emails),
-                            mail=mail, now=now):
-                queued += 1
-        mail = rt.renderer.render("tally", audience="office", row=None, unit=None, period=result["period"],
-                                  office=office, rows=_sorted_rows(result), scheme=result["scheme"],
-                                  today=now.date(), zero_units=result["zero_information_units"])
-        att = [{"filename": xlsx.name, "path": str(xlsx), "content_type": XLSX_TYPE}]
-        if outbox.queue(s, kind="tally", key=f"tally:{pname}:office", recipients=list(office.emails), mail=mail,
-                        attachments=att, now=now):
-            queued += 1
-    return queued
+
+def queue_unit_tallies(rt: Runtime, period_text: str) -> int:
+    """Queue each unit's own copy of the 通报 to its officers, and the whole notice (with XLSX) to the office."""
+    from mailbot.mail.preview import queue_all
+    from mailbot.reports.notice import notice_mails
+
+    return queue_all(rt, notice_mails(rt, period_text))
 
 
 def award_plan(rt: Runtime) -> dict[str, dict[str, int | float]]:

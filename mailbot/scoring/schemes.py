@@ -11,14 +11,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_PRESET = "jilin-health"
 EVENTS = ("submit", "adopt", "instruct", "commission")
 TABLE_EVENTS = ("adopt", "instruct", "commission")
 _NOUN = {"submit": "submission", "adopt": "adoption", "instruct": "instruction", "commission": "commission"}
-_TOP_KEYS = ("name", "submit_points", "zero_without_adoption", "instruction_once_per_level", *TABLE_EVENTS)
-_TABLE_KEYS = ("points", "columns", "default_column", "category_columns", "fallback", "labels")
 
 
 class SchemeError(ValueError):
@@ -30,13 +30,16 @@ def _listing(names: Any) -> str:
     return ", ".join(names) if names else "(none)"
 
 
-def _whole_points(value: Any, where: str) -> int:
+def _whole_points(value: object) -> int:
     # bool is an int subclass in Python; `true` is not a score.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SchemeError(f"{where} = {value!r}: points must be a whole number")
+        raise ValueError(f"points must be a whole number (got {value!r})")
     if value < 0:
-        raise SchemeError(f"{where} = {value}: points must not be negative")
+        raise ValueError(f"points must not be negative (got {value})")
     return value
+
+
+Points = Annotated[int, BeforeValidator(_whole_points)]  # whole, not negative; `true` is no score
 
 
 @dataclass(frozen=True)
@@ -85,80 +88,136 @@ class EventTable:
         return row[column]
 
 
-def _build_table(event: str, data: Any) -> EventTable:
-    where = f"scoring.{event}"
-    if not isinstance(data, dict):
-        raise SchemeError(f"{where}: expected a table")
-    for key in data:
-        if key not in _TABLE_KEYS:
-            raise SchemeError(f"{where}: unknown key {key!r}; valid: {_listing(_TABLE_KEYS)}")
-    if "points" not in data:
-        raise SchemeError(f"{where}: missing key 'points' (a table of level = points)")
-    points = data["points"]
-    if not isinstance(points, dict) or not points:
-        raise SchemeError(f"{where}.points: expected a table of level = points, with at least one level")
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    columns_raw = data.get("columns", [])
-    if not isinstance(columns_raw, list) or not all(isinstance(c, str) and c for c in columns_raw):
-        raise SchemeError(f"{where}.columns: expected a list of column names")
-    columns = tuple(columns_raw)
-    per_column = any(isinstance(v, dict) for v in points.values())
-    if per_column and not columns:
-        raise SchemeError(f"{where}: points are given per column, so 'columns' must list them")
-    if not per_column and columns:
-        raise SchemeError(f"{where}: 'columns' is set, so each level in points must be a table of column = points")
 
-    cells: dict[str, dict[str, int]] = {}
-    for level, value in points.items():
-        if per_column:
-            if not isinstance(value, dict):
-                raise SchemeError(f"{where}.points.{level}: expected a table of column = points")
-            row = {}
-            for column, pts in value.items():
-                if column not in columns:
-                    raise SchemeError(
-                        f"{where}.points.{level}: unknown column {column!r}; valid: {_listing(columns)}"
-                    )
-                row[column] = _whole_points(pts, f"{where}.points.{level}.{column}")
-            cells[level] = row
-        else:
-            cells[level] = {"": _whole_points(value, f"{where}.points.{level}")}
+class EventTableSettings(_Strict):
+    """One event's table as written in a preset or under ``[scoring.<event>]``."""
 
-    def check_column(name: Any, key: str) -> str:
-        if name not in columns:
-            raise SchemeError(f"{where}.{key}: unknown column {name!r}; valid: {_listing(columns)}")
+    # {level: points} (flat) or {level: {column: points}}; checked in _whole_cells for plain messages
+    points: dict[str, int | dict[str, int]] = Field(min_length=1)
+    columns: list[Annotated[str, Field(min_length=1)]] = []
+    default_column: str | None = None
+    category_columns: dict[str, str] = {}
+    fallback: dict[str, str] = {}
+    labels: dict[str, str] = {}
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _whole_cells(cls, points: Any) -> Any:
+        if not isinstance(points, dict):
+            return points  # the type check says what is wrong
+        for level, row in points.items():
+            for column, value in row.items() if isinstance(row, dict) else [(None, row)]:
+                where = level if column is None else f"{level}.{column}"
+                try:
+                    _whole_points(value)
+                except ValueError as e:
+                    raise ValueError(f"{where}: {e}") from None
+        return points
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventTableSettings:
+        columns = self.columns
+        per_column = any(isinstance(v, dict) for v in self.points.values())
+        if per_column and not columns:
+            raise ValueError("points are given per column, so 'columns' must list them")
+        if not per_column and columns:
+            raise ValueError("'columns' is set, so each level in points must be a table of column = points")
+
+        def check_column(name: str, key: str) -> None:
+            if name not in columns:
+                raise ValueError(f"{key}: unknown column {name!r}; valid: {_listing(columns)}")
+
+        for level, row in self.points.items():
+            if per_column and not isinstance(row, dict):
+                raise ValueError(f"points.{level}: expected a table of column = points")
+            for column in row if isinstance(row, dict) else ():
+                check_column(column, f"points.{level}")
+        if self.default_column is not None:
+            check_column(self.default_column, "default_column")
+        for key in ("category_columns", "fallback"):
+            mapping: dict[str, str] = getattr(self, key)
+            if mapping and not columns:
+                raise ValueError(f"{key}: only meaningful when 'columns' are set")
+            for source, target in mapping.items():
+                if key == "fallback":
+                    check_column(source, f"{key}.{source} (left side)")
+                check_column(target, f"{key}.{source}")
+        for level in self.labels:
+            if level not in self.points:
+                raise ValueError(f"labels: unknown level {level!r}; valid: {_listing(self.points)}")
+        return self
+
+    def build(self, event: str) -> EventTable:
+        cells = {level: dict(row) if isinstance(row, dict) else {"": row} for level, row in self.points.items()}
+        return EventTable(event=event, levels=tuple(cells), columns=tuple(self.columns), cells=cells,
+                          default_column=self.default_column, category_columns=dict(self.category_columns),
+                          fallback=dict(self.fallback), labels=dict(self.labels))
+
+
+class SchemeSettings(_Strict):
+    """A ``[scoring]`` table: a full scheme, or ``preset`` plus keys that override it.
+
+    An empty table is the default preset, jilin-health. The preset is merged in before the
+    fields are checked, so every error names the key as the merged table has it.
+    """
+
+    preset: str | None = None
+    name: str = Field("custom", min_length=1)
+    submit_points: Points | None = None
+    zero_without_adoption: bool = False
+    instruction_once_per_level: bool = True
+    adopt: EventTableSettings | None = None
+    instruct: EventTableSettings | None = None
+    commission: EventTableSettings | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data) or {"preset": DEFAULT_PRESET}  # an empty [scoring] means the default
+        preset = data.get("preset")
+        if isinstance(preset, str) and preset in preset_names():
+            return {**_merged(_preset_data(preset), data), "preset": preset}
+        return data
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, name: str | None) -> str | None:
+        if name is not None and name not in preset_names():
+            raise ValueError(f"unknown scoring preset {name!r}; valid: {_listing(preset_names())}")
         return name
 
-    default = data.get("default_column")
-    if default is not None:
-        check_column(default, "default_column")
-    mappings = {}
-    for key in ("category_columns", "fallback"):
-        raw = data.get(key, {})
-        if not isinstance(raw, dict):
-            raise SchemeError(f"{where}.{key}: expected a table")
-        if raw and not columns:
-            raise SchemeError(f"{where}.{key}: only meaningful when 'columns' are set")
-        if key == "fallback":
-            for src in raw:
-                check_column(src, f"{key}.{src} (left side)")
-        mappings[key] = {str(k): check_column(v, f"{key}.{k}") for k, v in raw.items()}
-    labels = data.get("labels", {})
-    if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
-        raise SchemeError(f"{where}.labels: expected a table of level = \"name\"")
-    for level in labels:
-        if level not in cells:
-            raise SchemeError(f"{where}.labels: unknown level {level!r}; valid: {_listing(cells)}")
-    return EventTable(
-        event=event,
-        levels=tuple(cells),
-        columns=columns,
-        cells=cells,
-        default_column=default,
-        category_columns=mappings["category_columns"],
-        fallback=mappings["fallback"],
-        labels=dict(labels),
-    )
+    @model_validator(mode="after")
+    def _complete(self) -> SchemeSettings:
+        if self.submit_points is None:
+            raise ValueError("missing key 'submit_points' (or give preset = \"jilin-health\")")
+        return self
+
+    def build(self) -> Scheme:
+        """The scheme these settings describe (they are already checked: this cannot fail)."""
+        assert self.submit_points is not None
+        tables = {event: table.build(event) for event in TABLE_EVENTS
+                  if (table := getattr(self, event)) is not None}
+        return Scheme(name=self.name, submit_points=self.submit_points, adopt=tables.get("adopt"),
+                      instruct=tables.get("instruct"), commission=tables.get("commission"),
+                      zero_without_adoption=self.zero_without_adoption,
+                      instruction_once_per_level=self.instruction_once_per_level)
+
+
+def _error_line(error: Any) -> str:
+    """One pydantic error as ``scoring.key.path: reason``."""
+    loc = [str(k) for k in error["loc"]]
+    if error["type"] == "extra_forbidden":
+        model = SchemeSettings if len(loc) == 1 else EventTableSettings
+        where = ".".join(["scoring", *loc[:-1]])
+        return f"{where}: unknown key {loc[-1]!r}; valid: {_listing(model.model_fields)}"
+    if error["type"] == "missing":
+        return f"{'.'.join(['scoring', *loc[:-1]])}: missing key {loc[-1]!r}"
+    return f"{'.'.join(['scoring', *loc])}: {error['msg'].removeprefix('Value error, ')}"
 
 
 def preset_names() -> list[str]:
@@ -196,40 +255,21 @@ class Scheme:
     @classmethod
     def preset(cls, name: str) -> Scheme:
         """A shipped scheme: 'jilin-health' or 'jilin-transport'."""
-        return cls.from_config(_preset_data(name))
+        if name not in preset_names():
+            raise SchemeError(f"unknown scoring preset {name!r}; valid: {_listing(preset_names())}")
+        return cls.from_config({"preset": name})
 
     @classmethod
     def from_config(cls, data: dict[str, Any]) -> Scheme:
         """Build from a [scoring] table: a full scheme, or ``preset`` plus keys that override it.
 
-        An empty table gives the default preset, jilin-health.
+        An empty table gives the default preset, jilin-health. A bad table raises SchemeError
+        naming the first bad key; ``mailbot.config`` checks the same model with file and line.
         """
-        if not isinstance(data, dict):
-            raise SchemeError("scoring: expected a table")
-        data = dict(data) or {"preset": DEFAULT_PRESET}  # an empty [scoring] means the default
-        if "preset" in data:
-            data = _merged(_preset_data(str(data.pop("preset"))), data)
-        for key in data:
-            if key not in _TOP_KEYS:
-                raise SchemeError(f"scoring: unknown key {key!r}; valid: preset, {_listing(_TOP_KEYS)}")
-        if "submit_points" not in data:
-            raise SchemeError("scoring: missing key 'submit_points' (or give preset = \"jilin-health\")")
-        flags: dict[str, bool] = {}
-        for key, default in (("zero_without_adoption", False), ("instruction_once_per_level", True)):
-            flags[key] = data.get(key, default)
-            if not isinstance(flags[key], bool):
-                raise SchemeError(f"scoring.{key} = {flags[key]!r}: expected true or false")
-        name = data.get("name", "custom")
-        if not isinstance(name, str) or not name:
-            raise SchemeError(f"scoring.name = {name!r}: expected a text")
-        tables = {event: _build_table(event, data[event]) for event in TABLE_EVENTS if event in data}
-        return cls(
-            name=name,
-            submit_points=_whole_points(data["submit_points"], "scoring.submit_points"),
-            adopt=tables.get("adopt"), instruct=tables.get("instruct"), commission=tables.get("commission"),
-            zero_without_adoption=flags["zero_without_adoption"],
-            instruction_once_per_level=flags["instruction_once_per_level"],
-        )
+        try:
+            return SchemeSettings.model_validate(data).build()
+        except ValidationError as e:
+            raise SchemeError(_error_line(e.errors()[0])) from None
 
     def _table(self, event: str) -> EventTable | None:
         if event not in EVENTS:

@@ -35,6 +35,14 @@ _POLL_LOCK = threading.Lock()
 _TRANSIENT = (OSError, imaplib.IMAP4.abort, EOFError)
 
 
+class _Dead(Exception):
+    """The connection in hand was closed or replaced (imaplib: "… illegal in state LOGOUT")."""
+
+
+def _is_dead(exc: BaseException) -> bool:
+    return "illegal in state" in str(exc)
+
+
 class SourceError(MailbotError):
     """The source cannot be read (bad login, unknown folder, server gone): one clear line."""
 
@@ -42,6 +50,21 @@ class SourceError(MailbotError):
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _batches(uids: list[int], sizes: dict[int, int], count: int, max_bytes: int) -> Iterator[list[int]]:
+    """At most ``count`` UIDs and ``max_bytes`` of bodies per batch; a bigger message goes alone."""
+    batch: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if batch and (len(batch) >= count or total + size > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch
 
 
 class ImapSource:
@@ -64,6 +87,7 @@ class ImapSource:
         processed_folder: str | None = None,
         timeout: float = 30.0,
         batch_size: int = 50,
+        batch_bytes: int = 16 * 1024 * 1024,
         ssl_context: ssl.SSLContext | None = None,
         client_id: dict[str, str] | None = None,
         max_attempts: int = 5,
@@ -80,6 +104,9 @@ class ImapSource:
         self.processed_folder = processed_folder
         self.timeout = timeout
         self.batch_size = max(1, batch_size)
+        self.batch_bytes = max(1, batch_bytes)  # bodies per FETCH are capped by size too (RFC822.SIZE)
+        self.largest_fetch = 0  # most body bytes one FETCH brought, for logs and tests
+        self._marks_paused = False  # the server stayed away while marking: the next poll catches up
         self.ssl_context = ssl_context
         self.client_id = client_id or {"name": "mailbot", "version": __version__}
         self.max_attempts = max(1, max_attempts)
@@ -186,6 +213,8 @@ class ImapSource:
                 try:
                     yield from self._fetch_pass(is_done, yielded)
                     return
+                except _Dead:
+                    continue  # marking re-opened the connection: carry on with the new one
                 except _TRANSIENT as exc:
                     self._drop()
                     failures = 1 if len(yielded) > before else failures + 1
@@ -199,6 +228,13 @@ class ImapSource:
                     self._sleep(delay)
                 except IMAPClientError as exc:  # a NO/BAD answer: retrying will not help
                     self._drop()
+                    if _is_dead(exc):  # the connection died under us: reconnect as for a network error
+                        failures += 1
+                        if failures >= self.max_attempts:
+                            raise SourceError(f"IMAP {self.host}:{self.port}: connection keeps "
+                                              f"failing: {_text(exc)}") from exc
+                        self.reconnects += 1
+                        continue
                     raise SourceError(f"IMAP {self.mailbox}: {_text(exc)}") from exc
         finally:
             _POLL_LOCK.release()
@@ -214,8 +250,13 @@ class ImapSource:
                 continue
             (done if is_done(self._message(uidvalidity, uid)) else todo).append(uid)
         self._catch_up(client, uidvalidity, done)
-        for batch in _chunks(todo, self.batch_size):
+        self._marks_paused = False
+        sizes = self._sizes(client, todo)
+        for batch in _batches(todo, sizes, self.batch_size, self.batch_bytes):
+            if id(self._client) != id(client):  # (id: keeps mypy from narrowing client to Optional)
+                raise _Dead("the connection was re-opened while marking")
             fetched = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+            self.largest_fetch = max(self.largest_fetch, sum(len(d.get(b"BODY[]") or b"") for d in fetched.values()))
             for uid in batch:
                 data = fetched.get(uid)
                 if data is None or b"BODY[]" not in data:
@@ -223,6 +264,14 @@ class ImapSource:
                 yielded.add((uidvalidity, uid))
                 yield self._message(uidvalidity, uid, bytes(data[b"BODY[]"]),
                                     _aware(data.get(b"INTERNALDATE")))
+
+    def _sizes(self, client: IMAPClient, uids: list[int]) -> dict[int, int]:
+        """RFC822.SIZE of each UID (a small FETCH), so bodies can be fetched in capped batches."""
+        sizes: dict[int, int] = {}
+        for chunk in _chunks(uids, 500):
+            for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items():
+                sizes[uid] = int(data.get(b"RFC822.SIZE") or 0)
+        return sizes
 
     def _catch_up(self, client: IMAPClient, uidvalidity: int, done: list[int]) -> None:
         """Mark messages recorded earlier but never marked (a crash between commit and flag)."""
@@ -247,9 +296,11 @@ class ImapSource:
 
         Failures are logged and return False: the caller's database is the record.
         """
-        for attempt in range(2):  # a dead idle connection gets one fresh try
+        if self._marks_paused:
+            return False
+        for attempt in range(2):  # a dead idle connection gets one fresh try, without back-off
             try:
-                client = self._client or self._connect()
+                client = self._client or self._reopen()
                 if msg.uidvalidity != self._uidvalidity:
                     log.warning("imap %s: UIDVALIDITY changed, not marking uid %s",
                                 self.mailbox, msg.uid)
@@ -267,12 +318,25 @@ class ImapSource:
                 if attempt == 0:
                     continue
                 error: Exception = exc
-            except (IMAPClientError, SourceError) as exc:
+            except IMAPClientError as exc:
+                self._drop()
+                if _is_dead(exc) and attempt == 0:
+                    continue
                 error = exc
-            log.warning("imap %s: could not mark uid %s done: %s", self.mailbox, msg.uid,
-                        _text(error))
-            return False
+            except SourceError as exc:
+                error = exc
+            break
+        # Marking is a courtesy: give up for this poll rather than wait per message; the next
+        # poll marks what is recorded but unmarked (``_catch_up``).
+        self._marks_paused = self._client is None
+        log.warning("imap %s: could not mark uid %s done: %s", self.mailbox, msg.uid, _text(error))
         return False
+
+    def _reopen(self) -> IMAPClient:
+        """One new connection at once (no back-off): used between messages."""
+        self.reconnects += 1
+        self._client = self._open()
+        return self._client
 
     def _move(self, client: IMAPClient, uid: int) -> None:
         target = self.processed_folder

@@ -31,8 +31,12 @@ def kill_loop(world: World, kills: int, rng: random.Random, log=print) -> dict[s
         proc = world.mailbot(*args)
         delay = rng.uniform(0.2, startup + 6.0)
         deadline = time.monotonic() + delay
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)  # waiting for the kill time we drew
+        try:
+            while time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.02)  # waiting for the kill time we drew
+        except BaseException:
+            proc.kill()
+            raise
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             stats[f"killed_{mode}"] += 1

@@ -96,10 +96,12 @@ class World:
                     'from = "信息科 <xinxi@example.gov.cn>"\ntimeout_seconds = 3\nsession_timeout_seconds = 6\n'
                     'max_per_recipient_hour = 0\n')
         database = f'[database]\nurl = "{self.db}"\n'
-        write_config(self.folder, source=source, outgoing=outgoing, database=database)
+        # Every receipt is sent (no per-sender back-stop): the harness wants as much sending as it can get.
+        write_config(self.folder, source=source, outgoing=outgoing, database=database,
+                     extra="receipts_per_sender_hour = 0\n")
 
     def runtime(self) -> Runtime:
-        return Runtime(load_settings(self.config))
+        return Runtime.open(load_settings(self.config))
 
     def add_mail(self, count: int) -> None:
         for _ in range(count):
@@ -116,7 +118,12 @@ class World:
 
     def run(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         p = self.mailbot(*args)
-        out, err = p.communicate(timeout=timeout)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except BaseException:  # interrupted or timed out: leave no mailbot behind
+            p.kill()
+            p.communicate()
+            raise
         return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
     # -- what the sink and the database say ---------------------------------------------
