@@ -9,6 +9,7 @@ second office pointed at it by mistake is refused at start.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 from collections.abc import Iterator
@@ -81,11 +82,32 @@ class Database:
         digest = hashlib.sha256(f"mailbot:{self.schema or 'public'}:{name}".encode()).digest()
         return int.from_bytes(digest[:8], "big", signed=True)
 
-    def serialize(self, session: Session, name: str) -> None:
-        """Wait for, then hold until the transaction ends, this office's lock ``name`` (PostgreSQL;
-        SQLite serialises writers by itself)."""
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Wait for, and hold for the block, this office's lock ``name``: processes that start at
+        once (a daemon and a cron ``poll`` on a new database) take turns creating the tables and
+        syncing the units. PostgreSQL: an advisory lock; SQLite: a file lock beside the file."""
         if self.dialect == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.lock_key(name)})
+            with self.engine.connect() as conn:
+                key = self.lock_key(name)
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+            return
+        path = self.url.split(":///", 1)[-1]
+        if not path or path == ":memory:" or self.dialect != "sqlite":
+            yield
+            return
+        with open(f"{path}.{name}.lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[bool]:

@@ -18,7 +18,7 @@ def kill_loop(world: World, kills: int, rng: random.Random, log=print) -> dict[s
     # a poll with nothing to do measures the start-up.
     started = time.monotonic()
     world.run("poll")
-    startup = time.monotonic() - started
+    startup = world.startup = time.monotonic() - started
     stats["startup_ms"] = int(startup * 1000)
     world.sink.delay = 0.05  # each delivery takes a moment: kills land inside sending too
     for i in range(kills):

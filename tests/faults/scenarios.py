@@ -112,7 +112,7 @@ def database_locked(world: World) -> Outcome:
             time.sleep(float(sys.argv[1]))
             c.execute("COMMIT")
         """)
-        hold = 14.0  # past mailbot's 10 s busy timeout
+        hold = world.startup + 14.0  # past start-up, then past mailbot's 10 s busy timeout
     else:
         dsn = world.db.replace("postgresql+psycopg://", "postgresql://")
         holder = textwrap.dedent(f"""
@@ -122,7 +122,7 @@ def database_locked(world: World) -> Outcome:
                 print("locked", flush=True)
                 time.sleep(float(sys.argv[1]))
         """)
-        hold = 6.0
+        hold = world.startup + 6.0
     p = subprocess.Popen([sys.executable, "-c", holder, str(hold)], stdout=subprocess.PIPE, text=True)
     assert p.stdout is not None and p.stdout.readline().strip() == "locked"
     r = world.run("poll")

@@ -83,6 +83,7 @@ class World:
     appended: list[str] = field(default_factory=list)       # Message-IDs put in the mailbox
     window: set[str] = field(default_factory=set)           # delivered while sent_at was not committed
     notes: list[str] = field(default_factory=list)
+    startup: float = 3.0  # seconds a `mailbot poll` with nothing to do takes here (measured by the kill loop)
 
     @property
     def config(self) -> Path:
