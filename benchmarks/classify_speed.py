@@ -10,7 +10,7 @@ import time
 
 from mailbot.classify.classifier import Classifier
 from mailbot.classify.dataset import load_labelled
-from mailbot.classify.text import tokenizer
+from mailbot.text import tokenizer
 
 
 def main() -> None:

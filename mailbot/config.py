@@ -11,22 +11,23 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-# Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
 from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxonomy
+
+# Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
+from mailbot.errors import ConfigError
+from mailbot.schedule_settings import NoticeSettings, RemindSettings, ReportSettings, ScheduleSettings
 from mailbot.scoring.calendar import Calendar
 from mailbot.scoring.schemes import Scheme, SchemeSettings
+from mailbot.tomlpos import key_name, line_of
 
 DEFAULT_CONFIG = "config.toml"
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message is one line for the operator."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,24 @@ class SourceSettings(_Strict):
     timeout_seconds: float = Field(30, gt=0)
     # Some servers (self-hosted Coremail) use a private CA; point at its bundle.
     ca_file: str | None = None
+    # Mail that arrived before this moment is back-filled: recorded and scored, never answered.
+    # None = the moment of the mailbox's first poll. A date means its local midnight.
+    backfill_before: datetime | date | None = None
+    # Processing never sets \Seen unless asked: the clerk keeps her unread markers.
+    mark_seen: bool = False
+    # A long poll logs a progress line every this many messages (when not on a terminal).
+    progress_every: int = Field(100, gt=0)
+
+    @field_validator("backfill_before", mode="before")
+    @classmethod
+    def _moment(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            text = v.strip()
+            try:
+                return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"bad date or time {v!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        return v
 
     @model_validator(mode="after")
     def _imap_needs_host(self) -> SourceSettings:
@@ -190,43 +209,6 @@ class DuplicateSettings(_Strict):
     window_days: int = Field(14, ge=0)
 
 
-class ScheduleSettings(_Strict):
-    digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    digest_time: str = "08:30"
-    remind_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "fri"
-    remind_time: str = "09:00"
-    tally_time: str = "09:00"
-
-
-_REPORT_FIELDS = {"period", "year", "n", "office"}
-
-
-class ReportSettings(_Strict):
-    """How the 通报 and the annual assessment are titled, numbered and signed."""
-
-    # {period}: 2026年第一季度; {year}: 2026; {n}: the quarter's (month's) number in the year; {office}
-    tally_title: str = "政务信息报送采用情况通报（{period}）"
-    tally_number: str = ""  # e.g. "吉卫办信〔{year}〕{n}号" or "第{n}期"; empty: no number
-    awards_title: str = "{year}年度政务信息工作考核情况通报"
-    awards_number: str = ""
-    signature: str = ""  # 落款: the issuing office; default [office] name
-
-    @field_validator("tally_title", "tally_number", "awards_title", "awards_number")
-    @classmethod
-    def _placeholders(cls, v: str) -> str:
-        import string
-
-        try:
-            names = {f for _, f, _, _ in string.Formatter().parse(v) if f is not None}
-        except ValueError as e:
-            raise ValueError(f"{v!r}: {e} (write literal braces as {{{{ and }}}})") from None
-        unknown = names - _REPORT_FIELDS
-        if unknown:
-            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; valid: "
-                             + ", ".join("{" + f + "}" for f in sorted(_REPORT_FIELDS)))
-        return v
-
-
 class Settings(_Strict):
     """Everything the daemon needs, validated once and passed in."""
 
@@ -250,6 +232,8 @@ class Settings(_Strict):
     classify: ClassifySettings = ClassifySettings()
     duplicates: DuplicateSettings = DuplicateSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    remind: RemindSettings = RemindSettings()
+    notices: NoticeSettings = NoticeSettings()
     reports: ReportSettings = ReportSettings()
 
     @field_validator("timezone")
@@ -359,44 +343,6 @@ def _read_units_csv(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-_TABLE = re.compile(r"^\[\s*([^\[\]]+?)\s*\]")
-_ARRAY_TABLE = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\]")
-_KEY = re.compile(r"^((?:[\w\-]+|\"[^\"]*\")(?:\s*\.\s*(?:[\w\-]+|\"[^\"]*\"))*)\s*=")
-
-
-def _dotted(key: str) -> list[str]:
-    return [part.strip().strip('"') for part in key.split(".")]
-
-
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line of a key path like ('categories', 2, 'keywords') in TOML text.
-
-    The line of the deepest table header or ``key =`` whose path is a prefix of ``loc``;
-    ``[[name]]`` tables count as name, 0, name, 1, ...
-    """
-    want = list(loc)
-    best, best_depth = None, 0
-    table: list[Any] = []
-    seen_arrays: dict[tuple[Any, ...], int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        s = line.strip()
-        if m := _ARRAY_TABLE.match(s):
-            name = tuple(_dotted(m.group(1)))
-            seen_arrays[name] = seen_arrays.get(name, -1) + 1
-            table = [*name, seen_arrays[name]]
-            path = table
-        elif m := _TABLE.match(s):
-            table = _dotted(m.group(1))
-            path = table
-        elif m := _KEY.match(s):
-            path = [*table, *_dotted(m.group(1))]
-        else:
-            continue
-        if len(path) > best_depth and want[: len(path)] == path:
-            best, best_depth = number, len(path)
-    return best
-
-
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config; raise ConfigError with key, line and reason."""
     p = Path(path or os.environ.get("MAILBOT_CONFIG") or DEFAULT_CONFIG).expanduser()
@@ -420,8 +366,8 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         err = e.errors()[0]
         cause = (err.get("ctx") or {}).get("error")
         loc = (cause.key,) if isinstance(cause, _RuleError) else tuple(err["loc"])
-        key = _key_name(loc)
-        line = _line_of(text, loc)
+        key = key_name(loc)
+        line = line_of(text, loc)
         where = f"{p}:{line}" if line else str(p)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
@@ -429,11 +375,3 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
         more = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
         raise ConfigError(f"{where}: `{key}`: {msg}{more}") from None
     return settings
-
-
-def _key_name(loc: tuple[Any, ...]) -> str:
-    """('categories', 0, 'name') -> categories[0].name"""
-    out = ""
-    for k in loc:
-        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
-    return out or "(file)"

@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 from datetime import timedelta
+from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -64,22 +65,40 @@ class Daemon:
         self.flush_outbox()
 
     def reminders(self) -> None:
+        """Daily: the ``[remind]`` policy decides whether today is a reminder day and who is mailed."""
         from mailbot.reports.remind import queue_reminders
 
         today = self.rt.clock.today()
-        run_once(self.rt, "remind", today.isoformat(), lambda: queue_reminders(self.rt, today))
+        run_once(self.rt, "remind", today.isoformat(),
+                 lambda: queue_reminders(self.rt, today, scheduled=True))
+        self.flush_outbox()
+
+    def adoption_notices(self) -> None:
+        from mailbot.notices import queue_adoption_notices
+
+        today = self.rt.clock.today()
+        run_once(self.rt, "notices", today.isoformat(), lambda: queue_adoption_notices(self.rt))
         self.flush_outbox()
 
     def quarterly_tally(self) -> None:
-        """On the first day of a quarter, every unit gets its figures for the quarter just ended."""
-        from mailbot.reports.tally import queue_unit_tallies
+        """The quarter's 通报: a draft to the office on the first day of the next quarter; released
+        to the units ``tally_release_days`` later unless the office held it or released it already."""
+        from mailbot.reports import release
 
         today = self.rt.clock.today()
         yesterday = today - timedelta(days=1)
         quarter = self.rt.calendar.quarter_of(yesterday)
-        if quarter.end == yesterday:
-            run_once(self.rt, "tally", quarter.name, lambda: queue_unit_tallies(self.rt, quarter.name))
-            self.flush_outbox()
+        if quarter.end == yesterday and not release.drafted(self.rt, quarter.name):
+            run_once(self.rt, "tally-draft", quarter.name,
+                     lambda: log.info("tally: %s", release.draft(self.rt, quarter.name).line()))
+        for period in release.due_for_release(self.rt, today):
+            run_once(self.rt, "tally-release", period, partial(self._release, period))
+        self.flush_outbox()
+
+    def _release(self, period: str) -> None:
+        from mailbot.reports import release
+
+        log.info("tally: %s", release.release(self.rt, period, by="schedule").line())
 
     def retrain(self) -> None:
         # Each process rebuilds its own in-memory classifier: not a once-only job.
@@ -95,8 +114,10 @@ class Daemon:
         add(self._job, CronTrigger(day_of_week=s.digest_weekday, hour=h, minute=m), args=["digest", self.weekly_digest],
             id="digest")
         h, m = _hm(s.remind_time)
-        add(self._job, CronTrigger(day_of_week=s.remind_weekday, hour=h, minute=m), args=["remind", self.reminders],
-            id="remind")
+        add(self._job, CronTrigger(hour=h, minute=m), args=["remind", self.reminders], id="remind")
+        if self.rt.settings.notices.enabled:
+            h, m = _hm(self.rt.settings.notices.time)
+            add(self._job, CronTrigger(hour=h, minute=m), args=["notices", self.adoption_notices], id="notices")
         h, m = _hm(s.tally_time)
         add(self._job, CronTrigger(hour=h, minute=m), args=["tally", self.quarterly_tally], id="tally")
         if self.rt.settings.classify.retrain_days:

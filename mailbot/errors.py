@@ -1,6 +1,10 @@
 """The few named outcomes and errors, caught in exactly one place each."""
 
 
+class ConfigError(Exception):
+    """A configuration problem; the message is one line for the operator (exit 2)."""
+
+
 class MailbotError(Exception):
     """A failure the user should see as one line (exit 1)."""
 

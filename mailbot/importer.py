@@ -1,9 +1,16 @@
-"""Bulk adoptions from the office's own sheet (.csv or .xlsx): all or nothing, one transaction.
+"""Bulk adoptions from the office's own register (.csv or .xlsx), re-importable as it grows.
 
 Columns (English or Chinese headings): ``receipt``/回执号 or ``title``/标题, ``level``/级别,
 ``date``/日期, optional ``kind``/类型, ``publication``/刊物, ``issue``/期号, ``note``/备注.
-A title must match exactly one submission (after trimming spaces); a bad row refuses the
-whole file with its row number.
+
+A row names its item by receipt, or by title as the editor printed it (``register_match``:
+normalised and near-duplicate matching; doubtful rows go on a confirmation list with their
+candidates and are not recorded). A level may be an id, a Chinese level word, or the name of
+the adopting body (省委办公厅, 卫生厅, 国务院办公厅). A row already recorded (same item and
+level, same date when the row has one) is skipped, so a running register can be imported
+again and again. The report says what was recorded, what was already there, what needs
+confirming and what was not matched. A row that is wrong in itself (an unknown level, a bad
+date) refuses the whole file with its row number, and nothing is recorded.
 """
 
 from __future__ import annotations
@@ -15,11 +22,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mailbot import records
-from mailbot.db.models import Submission
+from mailbot import records, register_match
 from mailbot.errors import UsageError
 from mailbot.runtime import Runtime
 
@@ -37,9 +42,44 @@ HEADINGS = {
 
 @dataclass
 class ImportReport:
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # recorded (or, in a dry run, to be recorded)
     total_points: float = 0
     dry_run: bool = False
+    already: list[str] = field(default_factory=list)
+    doubtful: list[str] = field(default_factory=list)  # the confirmation list
+    unmatched: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "将记录" if self.dry_run else "已记录"
+        return (f"{verb} {len(self.lines)} 条（合计 {self.total_points:+g} 分），已有记录 {len(self.already)} 条，"
+                f"需确认 {len(self.doubtful)} 条，未找到 {len(self.unmatched)} 条"
+                + ("（试运行，未写入）" if self.dry_run else ""))
+
+
+# The adopting body named instead of a level, most specific first (an office's register says
+# “省委办公厅”, not “省级”). Each maps to the levels tried in turn.
+BODY_LEVELS = (
+    ("国务院", ("central", "national")), ("国办", ("central", "national")), ("中办", ("central", "national")),
+    ("中央", ("central", "national")), ("国家", ("national", "central")), ("全国", ("national", "central")),
+    ("省委", ("province",)), ("省政府", ("province",)), ("省人大", ("province",)), ("省政协", ("province",)),
+    ("厅", ("department",)), ("省", ("province",)),
+    ("市委", ("city",)), ("市政府", ("city",)), ("市", ("city",)), ("局", ("bureau",)),
+)
+
+
+def level_of(rt: Runtime, word: str) -> str:
+    """An adoption level from an id, a level word (省级) or the adopting body's name (省委办公厅)."""
+    try:
+        return records.normalize_level(rt, "adopt", word)
+    except UsageError:
+        valid = rt.scheme.levels("adopt")
+        text = (word or "").strip()
+        for body, levels in BODY_LEVELS:
+            if body in text:
+                for lv in levels:
+                    if lv in valid:
+                        return lv
+        raise
 
 
 def _key(heading: Any) -> str | None:
@@ -81,8 +121,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
             raise UsageError(f"{path.name}: {e}; not read (zip bomb guard)") from None
         except zipfile.BadZipFile:
             raise UsageError(f"{path.name}: not a valid .xlsx file") from None
-        ws = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        table = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            table = [[_cell(v) for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            wb.close()  # read-only workbooks keep the file open until closed
     elif path.suffix.lower() == ".csv":
         raw = path.read_bytes()
         for enc in ("utf-8-sig", "gb18030"):
@@ -106,40 +149,59 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return [{k: (r[i] if i < len(r) else "") for i, k in enumerate(keys) if k} for r in table[1:]]
 
 
-def _by_title(session: Session, title: str) -> str:
-    t = " ".join(title.split())
-    subs = list(session.scalars(select(Submission).where(func.trim(Submission.subject) == t,
-                                                        Submission.status == "accepted")))
-    if not subs:
-        raise UsageError(f"no accepted submission has the title {title!r}")
-    if len(subs) > 1:
-        raise UsageError(f"title {title!r} matches {len(subs)} submissions "
-                         f"({', '.join(s.receipt for s in subs)}); give the receipt number")
-    return subs[0].receipt
+def _already(rt: Runtime, s: Session, receipt: str, level: str, row: dict[str, str]) -> str | None:
+    """The standing adoption this row records already, as a line; None when it is new."""
+    sub = records.find_submission(s, receipt)
+    on = records.parse_date(rt, row["date"]) if row.get("date") else None
+    for e in records.standing(s, sub):
+        if e.kind != "adopt" or e.level != level:
+            continue
+        if on is None or e.occurred == on or (row.get("issue") and e.issue_no == row.get("issue")):
+            return f"{receipt} {records.level_name(rt, 'adopt', level)}采用（{e.occurred.isoformat()}）"
+    return None
+
+
+def _candidates(match: register_match.Match) -> str:
+    return "；".join(f"{c.receipt}《{c.subject}》（{c.received.isoformat()}，相似度 {c.score:.0%}）"
+                    for c in match.candidates)
 
 
 def import_adoptions(rt: Runtime, path: Path, dry_run: bool = False, by: str = "import") -> ImportReport:
-    """Record every row's adoption in one transaction; any bad row refuses the whole file."""
+    """Record each new row's adoption in one transaction; see the module's doc for what is skipped."""
     rows = read_rows(Path(path))
     report = ImportReport(dry_run=dry_run)
+    name = Path(path).name
     s = rt.db.session()
     try:
         s.begin()
         for n, row in enumerate(rows, start=2):
+            title = row.get("title") or ""
             try:
                 receipt = row.get("receipt") or ""
-                if not receipt:
-                    if not row.get("title"):
-                        raise UsageError("neither receipt nor title given")
-                    receipt = _by_title(s, row["title"])
+                if not receipt and not title:
+                    raise UsageError("neither receipt nor title given")
                 if not row.get("level"):
                     raise UsageError("no level given")
-                r = records.adopt(rt, receipt, row["level"], date=row.get("date") or None,
+                level = level_of(rt, row["level"])
+                on = records.parse_date(rt, row["date"]) if row.get("date") else None
+                if not receipt:
+                    match = register_match.find(s, title, on, rt.settings.tz)
+                    if match.receipt is None:
+                        if match.doubtful:
+                            report.doubtful.append(f"第{n}行《{title}》可能是：{_candidates(match)}")
+                        else:
+                            report.unmatched.append(f"第{n}行《{title}》")
+                        continue
+                    receipt = match.receipt
+                if (seen := _already(rt, s, receipt, level, row)) is not None:
+                    report.already.append(f"第{n}行 {seen}")
+                    continue
+                r = records.adopt(rt, receipt, level, date=row.get("date") or None,
                                   kind=row.get("kind") or None, note=row.get("note") or None,
                                   publication=row.get("publication") or None, issue_no=row.get("issue") or None,
                                   by=by, session=s)
             except UsageError as e:
-                raise UsageError(f"{Path(path).name} row {n}: {e}; nothing was imported") from None
+                raise UsageError(f"{name} row {n}: {e}; nothing was imported") from None
             report.lines.append(r.line.replace("已记录", "将记录", 1) if dry_run else r.line)
             report.total_points += r.points
         if dry_run:

@@ -16,19 +16,21 @@ from dataclasses import dataclass, field
 from mailbot import records, sender_auth
 from mailbot.db.models import CommandLog
 from mailbot.errors import UsageError
+from mailbot.text import strip_reply_prefixes
 
 COMMANDS = {"采用": "adopt", "adopt": "adopt", "批示": "instruct", "instruct": "instruct",
             "约稿": "commission", "commission": "commission", "归属": "assign", "assign": "assign",
-            "类别": "category", "category": "category"}
+            "类别": "category", "category": "category", "发布": "release", "release": "release",
+            "暂缓": "hold", "hold": "hold"}
 COMMAND_WORDS = tuple(COMMANDS)
 USAGE = {"adopt": "采用 回执号… 级别", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
-         "assign": "归属 回执号 单位ID", "category": "类别 回执号 类别ID"}
+         "assign": "归属 回执号 单位ID", "category": "类别 回执号 类别ID", "release": "发布 2026Q1",
+         "hold": "暂缓 2026Q1"}
 _SPLIT = re.compile(r"[\s,，、;；:：]+")
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|回复|答复|转发)\s*[:：]\s*)+", re.I)
 
 
 def _words(subject: str) -> list[str]:
-    return [w for w in _SPLIT.split(_REPLY_PREFIX.sub("", subject or "").strip()) if w]
+    return [w for w in _SPLIT.split(strip_reply_prefixes(subject).strip()) if w]
 
 
 def looks_like_command(subject: str) -> bool:
@@ -37,7 +39,7 @@ def looks_like_command(subject: str) -> bool:
 
 
 @dataclass
-class Outcome:
+class CommandResult:
     ok: bool
     text: str
 
@@ -45,7 +47,7 @@ class Outcome:
 @dataclass
 class CommandReply:
     accepted: bool
-    results: list[Outcome] = field(default_factory=list)
+    results: list[CommandResult] = field(default_factory=list)
     refused: str | None = None
 
 
@@ -57,9 +59,17 @@ def parse(subject: str) -> tuple[str, list[str]]:
     return COMMANDS[words[0].lower()], words[1:]
 
 
-def execute(rt, session, subject: str, by: str) -> list[Outcome]:
+def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
     """Carry out one command subject inside ``session``; one outcome per record."""
     cmd, args = parse(subject)
+    if cmd in ("release", "hold"):
+        from mailbot.reports import release
+
+        if len(args) != 1:
+            raise UsageError(f"格式应为：{USAGE[cmd]}")
+        done = (release.release(rt, args[0], by=by, session=session) if cmd == "release"
+                else release.hold(rt, args[0], by=by, session=session))
+        return [CommandResult(True, done.line())]
     need = 3 if cmd == "adopt" else 2
     if len(args) < need - 1 or (cmd == "adopt" and len(args) < 2):
         raise UsageError(f"格式应为：{USAGE[cmd]}")
@@ -68,24 +78,24 @@ def execute(rt, session, subject: str, by: str) -> list[Outcome]:
         out = []
         for r in receipts:
             try:
-                out.append(Outcome(True, records.adopt(rt, r, level, by=by, session=session).line))
+                out.append(CommandResult(True, records.adopt(rt, r, level, by=by, session=session).line))
             except UsageError as e:
-                out.append(Outcome(False, f"{r}：未记录，{e}"))
+                out.append(CommandResult(False, f"{r}：未记录，{e}"))
         return out
     receipt = args[0]
     if cmd == "instruct":
         if len(args) not in (2, 3):
             raise UsageError(f"格式应为：{USAGE[cmd]}")
         kind = args[2] if len(args) == 3 else None
-        return [Outcome(True, records.instruct(rt, receipt, args[1], kind=kind, by=by, session=session).line)]
+        return [CommandResult(True, records.instruct(rt, receipt, args[1], kind=kind, by=by, session=session).line)]
     if len(args) != 2:
         raise UsageError(f"格式应为：{USAGE[cmd]}")
     if cmd == "commission":
-        return [Outcome(True, records.commission(rt, receipt, args[1], by=by, session=session).line)]
+        return [CommandResult(True, records.commission(rt, receipt, args[1], by=by, session=session).line)]
     if cmd == "assign":
         unit = args[1] if args[1] in rt.units else (rt.units.find_name(args[1]) or args[1])
-        return [Outcome(True, records.assign(rt, receipt, unit, by=by, session=session).line)]
-    return [Outcome(True, records.set_category(rt, receipt, args[1], by=by, session=session).line)]
+        return [CommandResult(True, records.assign(rt, receipt, unit, by=by, session=session).line)]
+    return [CommandResult(True, records.set_category(rt, receipt, args[1], by=by, session=session).line)]
 
 
 def handle(rt, intake) -> CommandReply:
@@ -105,7 +115,7 @@ def handle(rt, intake) -> CommandReply:
                 reply.refused = "没有可执行的内容"
         except UsageError as e:
             reply.refused = str(e)
-            reply.results = [Outcome(False, str(e))]
+            reply.results = [CommandResult(False, str(e))]
     outcome = "; ".join(r.text for r in reply.results) or (reply.refused or "")
     s.add(CommandLog(message_pk=intake.message.id, sender=sender, command=mail.subject[:2000],
                      outcome=(outcome if reply.accepted else f"refused: {reply.refused or outcome}")[:4000],

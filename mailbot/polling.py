@@ -11,12 +11,16 @@ from __future__ import annotations
 import fcntl
 import logging
 import ssl
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from mailbot import backfill
 from mailbot.errors import MailbotError
 from mailbot.mail import outbox
 from mailbot.pipeline import archive, driver
@@ -32,11 +36,15 @@ class PollReport:
     statuses: Counter = field(default_factory=Counter)   # accepted / duplicate / unassigned / ignored / quarantined
     sent: int = 0
     deferred: int = 0
+    backfilled: int = 0  # recorded quietly: older than the mailbox's switch-on
+    first_poll: bool = False
     errors: list[tuple[int, str]] = field(default_factory=list)  # (message #, reason) still quarantined
 
     def line(self) -> str:
         st = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "nothing new"
         extra = []
+        if self.backfilled:
+            extra.append(f"{self.backfilled} back-filled without receipts")
         if self.outcomes.get("known") or self.outcomes.get("repeat"):
             extra.append(f"{self.outcomes['known'] + self.outcomes['repeat']} seen before")
         if self.sent or self.deferred:
@@ -94,17 +102,72 @@ def make_source(rt: Runtime):
         ctx = ssl.create_default_context(cafile=str(rt.settings.resolve(s.ca_file)) if s.ca_file else None)
     return ImapSource(s.host, s.effective_port, s.username, rt.settings.secret(s.password_env, "source.password_env"),
                       folder=s.folder, tls=s.tls, processed_folder=s.processed_folder, timeout=s.timeout_seconds,
-                      batch_size=s.batch_size, batch_bytes=int(s.batch_megabytes * 1024 * 1024), ssl_context=ctx)
+                      batch_size=s.batch_size, batch_bytes=int(s.batch_megabytes * 1024 * 1024), ssl_context=ctx,
+                      mark_seen=s.mark_seen)
+
+
+class Progress:
+    """Progress of a long poll: a bar on a terminal, else a log line every ``every`` messages.
+
+    ``total`` is asked lazily (an IMAP source knows it once it has listed the folder).
+    """
+
+    def __init__(self, total: Callable[[], int | None], every: int = 100, terminal: bool | None = None,
+                 label: str = "poll") -> None:
+        self._total = total
+        self.every = max(1, every)
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.label = label
+        self.done = 0
+        self._bar: Any = None
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        left = self._total()
+        total = self.done + left if left is not None else None
+        if self.terminal:
+            if self._bar is None:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=total, initial=self.done - n, unit="封", desc=self.label, leave=False)
+            elif total is not None and self._bar.total != total:
+                self._bar.total = total
+            self._bar.update(n)
+        elif self.done % self.every == 0:
+            log.info("%s: %d of %s message(s) done", self.label, self.done, total if total is not None else "?")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+@contextmanager
+def unmarked(source) -> Iterator[object]:
+    """The source, read as usual but never flagged or moved (``poll --preview``); closed after."""
+
+    class Unmarked:
+        def __getattr__(self, name: str):  # everything else (mailbox name, progress) as the source has it
+            return getattr(source, name)
+
+        def mark_done(self, _message: SourceMessage) -> None:
+            pass
+
+    try:
+        yield Unmarked()
+    finally:
+        source.close()
 
 
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
          after_commit: Callable[[SourceMessage], object] | None = None,
-         should_stop: Callable[[], bool] = lambda: False, progress=None) -> None:
+         should_stop: Callable[[], bool] = lambda: False, progress=None,
+         backfill_before: datetime | None = None) -> None:
     """Run each message through the pipeline; ``after_commit`` (flag/move) only once it is stored."""
     for src in messages:
-        result = driver.process(rt, src)
+        result = driver.process(rt, src, backfill_before)
         report.outcomes[result.outcome] += 1
         report.statuses.update(result.statuses)
+        report.backfilled += result.backfilled
         if after_commit is not None:
             after_commit(src)  # stored (now or earlier): safe to flag or move
         if progress is not None:
@@ -114,18 +177,37 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
             break
 
 
-def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: False, send: bool = True) -> PollReport:
-    """One poll of the configured source and one flush of the outbox."""
+def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: False, send: bool = True,
+         progress: bool | None = None) -> PollReport:
+    """One poll of the configured source and one flush of the outbox.
+
+    On the mailbox's first poll (or per ``[source] backfill_before``) mail received before the
+    switch-on is back-filled: recorded and scored without receipts or alerts. ``progress``:
+    None = a bar on a terminal, log lines otherwise; False = silent.
+    """
     report = PollReport()
     with poll_lock(rt):
         own = source is None
         source = source or make_source(rt)
+        with rt.db.transaction() as s:
+            _state, report.first_poll = backfill.switch_on(rt, s, source.mailbox)
+        quiet = backfill.cutoff(rt, source.mailbox)
+        if report.first_poll:
+            log.info("first poll of %s: mail received before %s is back-filled without receipts or alerts",
+                     source.mailbox, quiet.isoformat() if quiet else "-")
+        bar = None
+        if progress is not False:
+            bar = Progress(lambda: getattr(source, "pending", None), rt.settings.source.progress_every,
+                           terminal=None if progress is None else progress)
         try:
             feed(rt, source.fetch_new(lambda m: driver.is_done(rt, m)), report, after_commit=source.mark_done,
-                 should_stop=should_stop)
+                 should_stop=should_stop, progress=bar, backfill_before=quiet)
         finally:
+            if bar is not None:
+                bar.close()
             if own:
                 source.close()
+        backfill.count(rt, source.mailbox, report.backfilled)
     if send:
         flushed = outbox.flush(rt)
         report.sent, report.deferred = flushed.sent, flushed.deferred

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -44,18 +44,16 @@ KIND_WORDS = {
     "肯定": "important", "肯定性": "important", "转报": "forwarded", "决策": "decisive",
     "决策性": "decisive", "纳入工作方案": "decisive",
 }
-ITEM_EVENTS = ("adopt", "instruct", "commission")
 
 
 @dataclass
 class Recorded:
-    """What one call recorded: the line to show, and the ids written."""
+    """What one call recorded: the line to show, the item, the unit and the points."""
 
     line: str
     receipt: str | None = None
     unit: str | None = None
     points: float = 0
-    event_ids: list[int] = field(default_factory=list)
 
 
 @contextmanager
@@ -194,7 +192,7 @@ def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, 
                          f"({sub.receipt}: no {level_name(rt, event, level)}{EVENT_NAMES[event]} recorded to withdraw)")
     rev = _reverse(s, live[-1], by, note)
     return Recorded(f"已撤销：{sub.receipt} {level_name(rt, event, level)}{EVENT_NAMES[event]} "
-                    f"{fmt_points(rev.points)} 分", sub.receipt, sub.unit_id, rev.points, [rev.id])
+                    f"{fmt_points(rev.points)} 分", sub.receipt, sub.unit_id, rev.points)
 
 
 def _record_item_event(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
@@ -234,12 +232,12 @@ def adopt(rt: Runtime, receipt: str, level: str, date: date | str | None = None,
             if e.kind == "adopt" and e.level == lv and e.occurred == on:
                 raise UsageError(f"{sub.receipt} 的{level_name(rt, 'adopt', lv)}采用（{on.isoformat()}）已记录过，不重复记录 "
                                  f"(already recorded, a repeat; use --withdraw to take it back)")
-        row = _record_item_event(rt, s, sub, "adopt", lv, k, on, by, note, publication, issue_no)
+        _record_item_event(rt, s, sub, "adopt", lv, k, on, by, note, publication, issue_no)
         from mailbot.reports.wording import issue_label
 
         where = f"（{issue_label(publication, issue_no)}）" if publication else ""
         return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'adopt', lv)}采用{where} {fmt_points(pts)} 分",
-                        sub.receipt, sub.unit_id, pts, [row.id])
+                        sub.receipt, sub.unit_id, pts)
 
 
 def instruct(rt: Runtime, receipt: str, level: str, kind: str | None = None, date: date | str | None = None,
@@ -258,12 +256,12 @@ def instruct(rt: Runtime, receipt: str, level: str, kind: str | None = None, dat
         _check_on(sub, on, rt.settings.tz)
         pts = _points(rt, "instruct", lv, k, sub.category)
         same = [e for e in standing(s, sub) if e.kind == "instruct" and e.level == lv]
-        row = _record_item_event(rt, s, sub, "instruct", lv, k, on, by, note)
+        _record_item_event(rt, s, sub, "instruct", lv, k, on, by, note)
         extra = ""
         if same and rt.scheme.instruction_once_per_level:
             extra = "（同级批示只计一次，按分值最高者计）"
         return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'instruct', lv)}批示 {fmt_points(pts)} 分{extra}",
-                        sub.receipt, sub.unit_id, pts, [row.id])
+                        sub.receipt, sub.unit_id, pts)
 
 
 def commission(rt: Runtime, receipt: str, level: str, by: str = "cli", withdraw: bool = False,
@@ -281,9 +279,9 @@ def commission(rt: Runtime, receipt: str, level: str, by: str = "cli", withdraw:
         pts = _points(rt, "commission", lv, None, sub.category)
         if any(e.kind == "commission" and e.level == lv for e in standing(s, sub)):
             raise UsageError(f"{sub.receipt} 的{level_name(rt, 'commission', lv)}约稿已记录过 (already recorded, a repeat)")
-        row = _record_item_event(rt, s, sub, "commission", lv, None, on, by, note)
+        _record_item_event(rt, s, sub, "commission", lv, None, on, by, note)
         return Recorded(f"已记录：{sub.receipt} {level_name(rt, 'commission', lv)}约稿 {fmt_points(pts)} 分",
-                        sub.receipt, sub.unit_id, pts, [row.id])
+                        sub.receipt, sub.unit_id, pts)
 
 
 def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date | str | None = None,
@@ -305,7 +303,7 @@ def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date 
         s.add(row)
         s.flush()
         name = rt.units.get(unit).name  # type: ignore[union-attr]
-        return Recorded(f"已记录：{name} 调整 {fmt_points(pts)} 分（{reason.strip()}）", None, unit, pts, [row.id])
+        return Recorded(f"已记录：{name} 调整 {fmt_points(pts)} 分（{reason.strip()}）", None, unit, pts)
 
 
 def assign(rt: Runtime, receipt: str, unit_id: str, by: str = "cli", session: Session | None = None) -> Recorded:
@@ -330,7 +328,7 @@ def assign(rt: Runtime, receipt: str, unit_id: str, by: str = "cli", session: Se
 
             queue_receipt(rt, s, sub)  # the officer learns the item now counts for the unit
         return Recorded(f"已记录：{sub.receipt} 归属 {unit.name}，报送 {fmt_points(event.points)} 分",
-                        sub.receipt, unit.id, event.points, [event.id])
+                        sub.receipt, unit.id, event.points)
 
 
 def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",

@@ -50,14 +50,15 @@ class Runtime:
         from mailbot.mail.render import Renderer
 
         domain = parseaddr(settings.outgoing.from_)[1].rpartition("@")[2]
-        db = Database(settings.database_url, settings.office.id, mail_domain=domain)
+        clock = clock or Clock(settings.tz)
+        db = Database(settings.database_url, settings.office.id, mail_domain=domain, now=clock.now)
         units = UnitDirectory.from_settings(settings)
         with db.exclusive("setup"):  # processes starting at once take turns
             db.upgrade()
             with db.transaction() as s:
                 units.sync(s)
         custom = settings.resolve(settings.templates_dir) if settings.templates_dir else None
-        return cls(settings=settings, clock=clock or Clock(settings.tz), db=db, units=units,
+        return cls(settings=settings, clock=clock, db=db, units=units,
                    renderer=Renderer(custom), receipts=receipts and settings.receipts)
 
     # -- the rules, built once with the settings ----------------------------------

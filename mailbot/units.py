@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.config import Settings
 from mailbot.db.models import Officer, Unit
-from mailbot.textnorm import simplified
+from mailbot.text import folded, strip_reply_prefixes
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class UnitDirectory:
         for u in units:
             for n in {u.name, *u.aliases}:
                 if n:
-                    names.append((simplified(n), u.id))
+                    names.append((folded(n), u.id))
         self._names = sorted(names, key=lambda p: -len(p[0]))
 
     @classmethod
@@ -65,7 +65,7 @@ class UnitDirectory:
         """The unit whose name or alias appears in ``text`` (longest match wins)."""
         if not text:
             return None
-        t = simplified(text)
+        t = folded(text)
         for name, unit_id in self._names:
             if name in t:
                 return unit_id
@@ -73,7 +73,7 @@ class UnitDirectory:
 
     # Subject forms: 【XX市卫生局】…, [XX市卫生局]…, XX市卫生局：…
     _BRACKETS = re.compile(r"[【\[［〔(（]([^】\]］〕)）]{2,40})[】\]］〕)）]")
-    _PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|转发|回复|答复)\s*[:：]\s*)*([^：:]{2,40})[：:]", re.I)
+    _PREFIX = re.compile(r"^([^：:]{2,40})[：:]")  # after the reply/forward prefixes
     _BODY_LINE = re.compile(r"^\s*(?:报送单位|来稿单位|供稿单位|单位名称|信息来源|稿件来源|供稿|来稿|单位)\s*[:：]\s*(.{2,60})$",
                             re.M)
     # “（吉林市卫生局供稿）”, “（长春市卫生局 张三 报送）” on a line of its own
@@ -83,8 +83,8 @@ class UnitDirectory:
         for m in self._BRACKETS.finditer(subject or ""):
             if u := self.find_name(m.group(1)):
                 return u
-        prefix = self._PREFIX.match(subject or "")
-        if prefix and (u := self.find_name(prefix.group(1))):
+        lead = self._PREFIX.match(strip_reply_prefixes(subject))
+        if lead and (u := self.find_name(lead.group(1))):
             return u
         return self.find_name(subject)
 

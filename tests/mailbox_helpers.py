@@ -46,8 +46,12 @@ emails = ["yzc@example.gov.cn"]
 
 
 def write_config(folder: Path, *, source: str = "", outgoing: str = "", database: str = "", extra: str = "") -> Settings:
-    """A config file in ``folder``: maildir + file outbox unless other tables are given."""
-    source = source or '[source]\nkind = "maildir"\npath = "mail"\n'
+    """A config file in ``folder``: maildir + file outbox unless other tables are given.
+
+    The default source answers all its mail (``backfill_before`` long ago): tests of the
+    switch-on back-fill give their own ``[source]``.
+    """
+    source = source or '[source]\nkind = "maildir"\npath = "mail"\nbackfill_before = 2000-01-01\n'
     outgoing = outgoing or '[outgoing]\nkind = "file"\npath = "outbox"\nfrom = "信息科 <xinxi@example.gov.cn>"\n'
     database = database or f'[database]\nurl = "{url_for(folder)}"\n'
     text = (f'timezone = "Asia/Shanghai"\ndata_dir = "var"\n{extra}\n{database}\n{source}\n{outgoing}\n'

@@ -11,7 +11,7 @@ from mailbot.classify.dataset import load_labelled
 from mailbot.classify.evaluation import evaluate
 from mailbot.classify.model import train
 from mailbot.classify.taxonomy import CategorySpec, default_taxonomy, taxonomy_from_config
-from mailbot.classify.text import normalise, to_simplified, words
+from mailbot.text import cleaned, words
 
 IDS = ["emergency", "meeting", "research", "experience", "problem", "progress"]
 
@@ -28,7 +28,7 @@ def held_out_classifier() -> Classifier:
 
 
 def _top_cue(title: str, body: str = "") -> str:
-    scores = score_cues(compile_specs(default_taxonomy()), normalise(title), normalise(body))
+    scores = score_cues(compile_specs(default_taxonomy()), cleaned(title), cleaned(body))
     return max(scores, key=lambda cid: scores[cid].score)
 
 
@@ -83,7 +83,7 @@ def test_title_patterns_point_to_their_category(title, expected):
 
 def test_body_cues_count_when_the_title_says_little():
     body = "我们在工作中发现，当前存在的问题主要有三个方面。建议：加大投入，完善政策。"
-    scores = score_cues(compile_specs(default_taxonomy()), "情况反馈", normalise(body))
+    scores = score_cues(compile_specs(default_taxonomy()), "情况反馈", cleaned(body))
     assert scores["problem"].score > 0
     assert any(r.startswith("正文") for _, r in scores["problem"].reasons)
 
@@ -119,8 +119,6 @@ def test_confidence_is_lower_for_an_unclear_item(classifier):
 
 
 def test_traditional_input_is_read_through_simplified(classifier):
-    assert to_simplified("政務信息突發事件") == "政务信息突发事件"
-    assert normalise("山西省政務(wù)信息工作辦法") == "山西省政务信息工作办法"
     trad = classifier.classify("松原市寧江區發生一起集體食物中毒事件", "35人陸續出現腹瀉、嘔吐，已送醫治療。")
     simp = classifier.classify("松原市宁江区发生一起集体食物中毒事件", "35人陆续出现腹泻、呕吐，已送医治疗。")
     assert trad.category == simp.category == "emergency"
@@ -142,10 +140,6 @@ def test_extra_words_join_the_segmentation():
     assert word not in words("县级信息直报点位每天报送")
     Classifier.build(extra_words=[word])
     assert word in words("县级信息直报点位每天报送")
-
-
-def test_field_terms_from_the_user_dictionary():
-    assert {"突发公共卫生事件", "调研报告", "签发人"} <= set(words("突发公共卫生事件调研报告签发人"))
 
 
 def test_model_is_trained_once_per_process():

@@ -84,7 +84,8 @@ def runtimes():
 
 def _settings(tmp_path, account, smtp, office_extra="", database=""):
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {account.port}\ntls = false\n'
-              f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 5\n')
+              f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 5\n'
+              'backfill_before = 2000-01-01\n')  # the commands are new mail, not old mail found at switch-on
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
     settings = write_config(tmp_path, source=source, outgoing=outgoing, database=database)

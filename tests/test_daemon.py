@@ -53,8 +53,8 @@ def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
     from mailbot.polling import ingest
     from mailbot.runtime import Runtime
 
-    # GIVEN two items in 2026Q1 and a daemon whose clock says Wednesday 2026-04-01
-    settings = write_config(tmp_path)
+    # GIVEN two items in 2026Q1 and a daemon whose clock says Wednesday 2026-04-01, a reminder day
+    settings = write_config(tmp_path, extra='[remind]\nweekdays = ["wed"]\n')
     for n in range(2):
         (tmp_path / "mail" / f"{n}.eml").write_bytes(item_mail(n))
     rt = Runtime.open(settings, clock=Clock(fixed=datetime(2026, 4, 1, 1, 0, tzinfo=UTC)))
@@ -75,5 +75,6 @@ def test_scheduled_jobs_queue_digest_tally_reminders_and_retrain(tmp_path):
     assert any(k.startswith("tally:2026Q1") for k in keys)
     assert "digest:2026-W13" in keys
     assert any(k.startswith("remind:") for k in keys)
-    assert {j.id for j in daemon.scheduler.get_jobs()} == {"outbox", "digest", "remind", "tally", "retrain"}
+    assert {j.id for j in daemon.scheduler.get_jobs()} == {"outbox", "digest", "remind", "tally", "retrain",
+                                                              "notices"}
     assert rt.classifier is not before  # rebuilt with the corrections so far

@@ -269,3 +269,84 @@ def test_cli_queues_sends_and_dedupes(config: Path, rt: Runtime, week: dict) -> 
 def test_cli_bad_week_is_a_usage_error(config: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(config), "digest", "--week", "2026Q1"])
     assert result.exit_code == 2
+
+
+def _digest_mail(rt: Runtime, week: str):
+    """The week's digest as Foxmail gets it: queued, composed, parsed."""
+    from mailbot.mail.compose import compose
+    from tests.mail_parts import parse
+
+    row = queue_digest(rt, week)
+    assert row is not None
+    return parse(bytes(compose(row, rt.settings.outgoing.from_, rt.settings.tz)))
+
+
+def test_both_parts_say_the_same_in_every_section(rt: Runtime, week: dict) -> None:
+    from mailbot.pipeline.replies import REPLY
+    from tests.mail_parts import disagreement, html_text, parts
+
+    # GIVEN a week with, besides the usual, a mail that could not be sent and a unit's reply to a receipt
+    box = Mailbox(rt)
+    box.add(local(2026, 2, 12, 16, 0), status="ignored", unit=None, category=None, confidence=None,
+            reason=f"{REPLY}: In-Reply-To a receipt", subject="回复：【回执】已收到信息", sender="jlsws@example.gov.cn")
+    with rt.db.transaction() as s:
+        s.add(OutboxMail(kind="receipt", dedupe_key="receipt:x", recipients=["nobody@ccws.example.gov.cn"],
+                         subject="【回执】已收到信息：长春市信息", body_text="x", attempts=3, failed=True,
+                         last_error="550 5.1.1 mailbox unavailable", failed_at=local(2026, 2, 13, 8, 0).astimezone(UTC)))
+    # WHEN the digest is mailed
+    msg = _digest_mail(rt, "2026-W07")
+    text, html = parts(msg)
+    # THEN the text part and the HTML part (what Foxmail shows) say the same, section by section
+    only_text, only_html = disagreement(text, html)
+    assert not only_text and not only_html, (only_text, only_html)
+    shown = html_text(html)
+    for words in ("一、各单位报送情况", "（一）未识别报送单位的来稿（1 条）", "（二）处理失败、已隔离的来件（1 件）",
+                  "（三）分类待复核", "（四）未能发出的邮件（1 封）", "550 5.1.1 mailbox unavailable",
+                  "（五）单位回复（1 件，不计分、不回执，请阅）", "回复：【回执】已收到信息", "吉林市卫生局",
+                  "五、重复稿与更正稿（2 条，不重复计分）", f"更正回执号 {week['w06_last']}", "六、本周类别更正记录（1 条）",
+                  "七、零信息单位", "四平市卫生局：", "词: 调研"):
+        assert words in text and words in shown, words
+    # AND the HTML is laid out as a document: tables for the counts, the office's 落款 at the end
+    assert html.count("<table") >= 3 and "text-align:right" in html
+    assert shown.rstrip().endswith("（本周报由系统自动生成。）")
+
+
+def _on_track(rt: Runtime, unit: str, n: int) -> None:
+    box = Mailbox(rt)
+    box.n = 100 + len(unit)  # receipts of their own
+    for i in range(n):
+        box.add(local(2026, 1, 5 + i, 10, 0), unit=unit, subject=f"{unit} 一月信息 {i}",
+                sender="jlsws@example.gov.cn" if unit == "jilin" else "xxy@ccws.example.gov.cn")
+
+
+def test_zero_list_leaves_off_a_quiet_unit_that_is_on_track(rt: Runtime, week: dict) -> None:
+    # GIVEN 吉林市卫生局 reported in W07 and has 8 items by 22 February, all the year's quota asks so far
+    # (50 a year: ceil(50 × 53 ÷ 365) = 8 due on 22 February)
+    _on_track(rt, "jilin", 7)
+    # WHEN W08's digest is built, a week with no item from it
+    d = digest_data(rt, "2026-W08")
+    assert {u["unit"]: u["accepted"] for u in d["units"]}["jilin"] == 0
+    # THEN it is not named among the 零信息 units, in either part
+    assert "jilin" not in [u["unit"] for u in d["zero_units"]]
+    mail = render_digest(rt, d)
+    section = mail.text.split("七、零信息单位", 1)[1]
+    assert "吉林市卫生局" not in section
+    assert "吉林市卫生局" not in mail.html.split("七、零信息单位", 1)[1]
+
+
+def test_zero_list_names_a_quiet_unit_behind_with_its_reason(rt: Runtime, week: dict) -> None:
+    # GIVEN 长春市卫生局 has 5 counted items by 22 February (8 due) and none in W08
+    _on_track(rt, "jilin", 7)
+    d = digest_data(rt, "2026-W08")
+    # THEN W08's digest names it, with why: behind the year's pace (it did report in W07)
+    zero = {u["unit"]: u["why"] for u in d["zero_units"]}
+    assert set(zero) == {"changchun"}
+    assert "应报 8 条，已报 5 条" in zero["changchun"] and "连续两周" not in zero["changchun"]
+    mail = render_digest(rt, d)
+    line = f"长春市卫生局：{zero['changchun']}。"
+    assert line in mail.text.split("七、零信息单位", 1)[1]
+    assert line in mail.html and "本周没有计分信息、需要关注的单位 1 个" in mail.html
+    # AND a unit quiet two weeks running is named for that too
+    d9 = digest_data(rt, "2026-W10")
+    why = {u["unit"]: u["why"] for u in d9["zero_units"]}
+    assert why["siping"].startswith("连续两周没有计分信息，落后于")

@@ -79,3 +79,56 @@ def test_periods_and_issues_read_as_the_office_writes_them(tmp_path):
     assert period_title(rt.calendar.parse("2026")) == "2026年度"
     assert issue_label("卫生信息", "12") == "《卫生信息》第12期"
     assert issue_label("《卫生信息》", "第3期") == "《卫生信息》第3期"
+
+
+PASS = {"Authentication-Results": "mx.office.example.gov.cn; dkim=pass header.d=office.example.gov.cn "
+                                  "header.s=s1; spf=pass smtp.mailfrom=chief@office.example.gov.cn"}
+
+
+def test_reminder_command_reply_and_query_answer_have_agreeing_html(tmp_path):
+    from datetime import date
+
+    from mailbot.reports.remind import queue_reminders
+    from tests.helpers_records import ADMIN, receipt_of
+
+    rt = make_runtime(write_config(tmp_path), now="2026-03-10 09:00")
+    item = receipt_of(rt, feed(rt, ALPHA, "甲市召开全市卫生工作会议", BODY, "2026-02-03 10:00"))
+    feed(rt, ADMIN, f"采用 {item} 省级", "请办理。", "2026-03-10 08:30", headers=PASS)
+    feed(rt, ADMIN, "采用 20991231-0001 省级", "请办理。", "2026-03-10 08:35", headers=PASS)  # refused: no such item
+    feed(rt, ALPHA, "查询", "", "2026-03-10 08:40")
+    assert queue_reminders(rt, date(2026, 3, 31)) == 3
+    # THEN each of these mails, text-only until now, has an HTML part that says what its text says
+    for kind in ("reply", "query", "reminder"):
+        for msg in _mails(rt, kind):
+            _, html = _agree(msg)
+            assert '<html lang="zh-CN">' in html and "Microsoft YaHei" in html, kind
+    # AND the HTML lays the letter out: the figures as a table, the office's 落款 right-aligned
+    [alpha] = [m for m in _mails(rt, "reminder") if m["To"].startswith(ALPHA)]
+    _, html = parts(alpha)
+    assert "<th" in html and "text-align:right" in html and "尚差" in html_text_of(html)
+    ok, refused = _mails(rt, "reply")
+    assert "【已办理】" in ok["Subject"] and item in parts(ok)[1]
+    assert "【未办理】" in refused["Subject"] and "20991231-0001" in parts(refused)[1]
+
+
+def html_text_of(html: str) -> str:
+    from tests.mail_parts import html_text
+
+    return html_text(html)
+
+
+def test_plain_layout_keeps_every_line_in_its_place():
+    from mailbot.mail.plain_html import blocks
+
+    text = ("甲市卫生局：\n\n截至 2026-03-31，贵单位信息报送情况如下：\n\n  全年（2026-01-01 至 2026-12-31）：\n"
+            "    报送任务：50 条\n    尚差：12 条\n\n已计入的信息（共 1 条）：\n  2026-02-03  20260203-0001  甲市召开会议\n\n"
+            "请贵单位信息员抓紧组织报送。\n\n办公室信息科\n2026-03-31\n（本邮件由系统自动发送）\n")
+    kinds = [(b.kind, b.caption or (b.lines[0] if b.lines else "")) for b in blocks(text)]
+    assert kinds == [("salute", "甲市卫生局："), ("para", "截至 2026-03-31，贵单位信息报送情况如下："), ("list", ""),
+                     ("list", "已计入的信息（共 1 条）："), ("para", "请贵单位信息员抓紧组织报送。"),
+                     ("sign", "办公室信息科"), ("footnote", "（本邮件由系统自动发送）")]
+    year = blocks(text)[2]
+    assert year.items[0].text.startswith("全年") and [c.text for c in year.items[0].children] == [
+        "报送任务：50 条", "尚差：12 条"]
+    pairs = blocks("x：\n\n  报送任务：50 条\n  得　　分：2 分\n")[1]
+    assert pairs.kind == "pairs" and pairs.pairs == [("报送任务", "50 条"), ("得　　分", "2 分")]

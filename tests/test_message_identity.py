@@ -61,7 +61,8 @@ def _settings(tmp_path, account, smtp, name="office", database=None):
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {account.port}\ntls = false\n'
-              f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 5\n')
+              f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 5\n'
+              'backfill_before = 2000-01-01\n')  # all new mail, answered (switch-on: test_switch_on.py)
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
     return write_config(folder, source=source, outgoing=outgoing,

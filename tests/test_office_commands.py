@@ -158,6 +158,8 @@ def test_verify(headers, sender, ok):
 def test_looks_like_command():
     assert looks_like_command("采用 20260203-0001 省级")
     assert looks_like_command("Re: adopt 20260203-0001 province")
+    assert looks_like_command("回覆：采用 20260203-0001 省级")
+    assert looks_like_command("答覆：Fwd：批示 20260203-0001 省级")
     assert looks_like_command("类别：20260203-0001 research")
     assert not looks_like_command("采用情况汇报")
     assert not looks_like_command("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.pipeline import parse as parse_stage
 from mailbot.polling import ingest, poll
 from mailbot.reports.listing import list_submissions
+from mailbot.retraining import load_classifier
 from mailbot.runtime import Runtime
+from mailbot.text import comparable
 from tests.mailbox_helpers import item_mail, write_config
 
 
@@ -132,17 +135,26 @@ def _docx_bytes(paragraphs: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def test_cover_note_with_two_documents_gives_two_items(rt, tmp_path):
-    # GIVEN a cover note carrying two item documents
+TWO_DOCUMENTS = [
+    ("一.docx", ["长春市召开全市医改工作会议", "3月1日，长春市召开全市深化医改工作会议，部署年度重点任务十项。"]),
+    ("二.docx", ["长春市家庭医生签约服务覆盖率达到七成", "截至2月底，长春市家庭医生签约服务覆盖率达到百分之七十，重点人群全覆盖。"]),
+]
+
+
+def _cover_note_mail(documents: list[tuple[str, list[str]]], message_id: str = "two@x") -> bytes:
     m = EmailMessage()
     m["From"], m["To"], m["Subject"] = "xxy@ccws.example.gov.cn", "jlwsxx2012@163.com", "报送两条信息"
-    m["Message-ID"], m["Date"] = "<two@x>", "Mon, 02 Mar 2026 09:00:00 +0800"
+    m["Message-ID"], m["Date"] = f"<{message_id}>", "Mon, 02 Mar 2026 09:00:00 +0800"
     m.set_content("请查收附件。", charset="utf-8")
-    for name, text in [("一.docx", ["长春市召开全市医改工作会议", "3月1日，长春市召开全市深化医改工作会议，部署年度重点任务十项。"]),
-                       ("二.docx", ["长春市家庭医生签约服务覆盖率达到七成", "截至2月底，长春市家庭医生签约服务覆盖率达到百分之七十，重点人群全覆盖。"])]:
+    for name, text in documents:
         m.add_attachment(_docx_bytes(text), maintype="application",
                          subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename=name)
-    _drop(tmp_path, "two.eml", bytes(m))
+    return bytes(m)
+
+
+def test_cover_note_with_two_documents_gives_two_items(rt, tmp_path):
+    # GIVEN a cover note carrying two item documents
+    _drop(tmp_path, "two.eml", _cover_note_mail(TWO_DOCUMENTS))
     # WHEN ingested
     ingest(rt, [tmp_path / "mail"])
     subs = list_submissions(rt)
@@ -224,3 +236,22 @@ def test_reading_facts_are_kept_with_the_message(rt, tmp_path):
     assert row["reading"]["repaired"] is True
     assert [c[0] for c in row["reading"]["charsets"]] == ["gb2312"]
     assert row["reading"]["charsets"][0][1] != "gb2312"
+
+
+def test_each_item_text_is_segmented_once(rt, tmp_path, monkeypatch):
+    # GIVEN a cover note with three documents and a plain item, and a classifier already trained
+    third = ("三.docx", ["长春市开展院前急救体系建设专题调研", "3月5日，市卫生局调研组到五个城区调研急救站点建设情况。"])
+    _drop(tmp_path, "three.eml", _cover_note_mail(TWO_DOCUMENTS + [third], "three@x"))
+    _drop(tmp_path, "plain.eml", item_mail(1, subject="长春市推进院前急救体系建设", message_id="plain"))
+    load_classifier(rt).classify("预热", "预热")
+    segmentation = sys.modules["mailbot.text.segmentation"]
+    real, calls = segmentation._jieba_tokens, []
+    monkeypatch.setattr(segmentation, "_jieba_tokens", lambda text: (calls.append(text), real(text))[1])
+    # WHEN ingested (classify and dedupe both read each item's words)
+    ingest(rt, [tmp_path / "mail"])
+    # THEN jieba ran once on each item's text and once on its title, never twice on the same text
+    with rt.db.session() as s:
+        items = s.execute(select(Submission.subject, Submission.text, Submission.fingerprint)).all()
+    assert len(items) == 4 and all(fp for _, _, fp in items)
+    assert sorted(calls) == sorted([comparable(text) for _, text, _ in items] + [subject for subject, _, _ in items])
+    assert len(set(calls)) == len(calls) == 8

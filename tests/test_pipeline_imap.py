@@ -22,10 +22,12 @@ from mailbot.runtime import Runtime
 from tests.mailbox_helpers import item_mail, write_config
 
 
-def _settings(tmp_path, account, smtp, port=None, processed=None, batch=50):
+def _settings(tmp_path, account, smtp, port=None, processed=None, batch=50, backfill="2000-01-01"):
+    # backfill_before long ago: these tests' mail is all new mail, answered (see test_switch_on.py)
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {port or account.port}\ntls = false\n'
               f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\nbatch_size = {batch}\n'
-              f'timeout_seconds = 5\n' + (f'processed_folder = "{processed}"\n' if processed else ""))
+              f'timeout_seconds = 5\n' + (f'processed_folder = "{processed}"\n' if processed else "")
+              + (f'backfill_before = {backfill}\n' if backfill else ""))
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
     return write_config(tmp_path, source=source, outgoing=outgoing)
@@ -68,7 +70,7 @@ def test_poll_records_flags_after_commit_and_answers_once(tmp_path, dovecot, smt
     assert {r.unit_id for r in rows} == {"changchun"} and {r.unit_via for r in rows} == {"address"}
     assert rows[0].received_at == arrived  # the mailbox's arrival time, not the Date: header
     for uid in uids:
-        assert "\\Seen" in dovecot.flags(uid) and "$MailbotDone" in dovecot.flags(uid)
+        assert "\\Seen" not in dovecot.flags(uid) and "$MailbotDone" in dovecot.flags(uid)
     assert len(smtp_server.messages) == 3
     receipt = message_from_bytes(smtp_server.messages[0].content)
     assert receipt["Auto-Submitted"] == "auto-replied"

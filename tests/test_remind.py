@@ -67,7 +67,7 @@ def test_queue_reminders_mails_each_unit_once(tmp_path):
     assert queue_reminders(rt, date(2026, 3, 31)) == 0
     with rt.db.session() as s:
         mails = {m.dedupe_key: m for m in s.scalars(select(OutboxMail).where(OutboxMail.kind == "reminder"))}
-    beta = mails["remind:beta:year:2026-01-01:2026-03-31"]
+    beta = mails["remind:beta:2026-03-31"]
     assert beta.recipients == ["beta@beta.example.gov.cn"]
     assert "催报" in beta.subject and "尚差 12 条" in beta.subject
     assert "按进度应报：13 条" in beta.body_text and "已报送：1 条" in beta.body_text

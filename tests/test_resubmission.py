@@ -21,7 +21,6 @@ from mailbot.resubmission import (
     is_correction,
     similarity,
     strip_markers,
-    tokens,
 )
 
 CST = timezone(timedelta(hours=8))
@@ -109,17 +108,6 @@ def test_strip_markers_keeps_unit_tags_and_removes_prefixes(subject: str, stripp
 ])
 def test_plain_subjects_are_not_corrections(subject: str) -> None:
     assert not is_correction(subject)
-
-
-# ---------------------------------------------------------------- tokens
-
-def test_tokens_are_simplified_keep_figures_and_drop_punctuation() -> None:
-    toks = tokens("吉林市衛生局：新增確診病例12例，同比增長3.5%。")
-    assert toks == ["吉林市", "卫生局", "新增", "确诊", "病例", "12", "例", "同比", "增长", "3.5%"]
-
-
-def test_tokens_ignore_layout_whitespace_inside_chinese_words() -> None:
-    assert tokens("疫情 防控\n工作") == tokens("疫情防控工作")
 
 
 # ---------------------------------------------------------------- exact resends

@@ -97,10 +97,23 @@ def test_id_command_is_sent(dovecot):
     assert "ID sent: name=mailbot, version=9.9" in dovecot.wait_for_log("ID sent")
 
 
-def test_mark_done_sets_seen_and_keyword(dovecot):
+def test_mark_done_sets_the_keyword_and_leaves_unread_mail_unread(dovecot):
+    # GIVEN an unread message and one the clerk has already read in her mail client
+    uid = dovecot.append(make_mail(1))
+    read = dovecot.append(make_mail(2), flags=["\\Seen"])
+    with source_for(dovecot) as source:
+        done = list(source.fetch_new(lambda m: False))
+        assert [m.uid for m in done] == [uid, read]
+        assert all(source.mark_done(m) for m in done)
+    # THEN both carry mailbot's keyword and each keeps its own \Seen state
+    assert DONE_KEYWORD in dovecot.flags(uid) and "\\Seen" not in dovecot.flags(uid)
+    assert {"\\Seen", DONE_KEYWORD} <= dovecot.flags(read)
+
+
+def test_mark_seen_true_marks_processed_mail_read(dovecot):
     uid = dovecot.append(make_mail(1))
     other = dovecot.append(make_mail(2))
-    with source_for(dovecot) as source:
+    with source_for(dovecot, mark_seen=True) as source:
         first = next(iter(source.fetch_new(lambda m: False)))
         assert first.uid == uid
         assert source.mark_done(first) is True
@@ -116,8 +129,8 @@ def test_done_but_unmarked_messages_are_marked_on_the_next_poll(dovecot):
         got = [m.uid for m in source.fetch_new(lambda m: m.uid == uid)]
     # THEN it is flagged now and not fetched; the new one is fetched and left alone
     assert got == [fresh]
-    assert {"\\Seen", DONE_KEYWORD} <= dovecot.flags(uid)
-    assert "\\Seen" not in dovecot.flags(fresh)
+    assert DONE_KEYWORD in dovecot.flags(uid)
+    assert "\\Seen" not in dovecot.flags(uid) and "\\Seen" not in dovecot.flags(fresh)
 
 
 def test_mark_done_moves_to_processed_folder_created_on_demand(dovecot):

@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailbot.text import Segmented, add_words, strip_reply_prefixes
+
 from .cues import compile_specs, score_cues
 from .dataset import load_labelled
 from .model import Model, prepare, train
 from .taxonomy import CategorySpec, default_taxonomy
-from .text import add_words
 
 MODEL_SHARE = 0.5      # weight of the model against the cue rules
 RULE_SHARPNESS = 2.0   # cue scores are raised to this power before normalising
@@ -21,13 +22,16 @@ MAX_REASONS = 3
 FALLBACK_CATEGORY = "progress"  # general work news: where an item without any cue belongs
 FALLBACK_BELOW = 0.6            # model probability under which an uncued winner is not trusted
 
-# Subject noise that says nothing about the content: forwards, unit tags, submission words.
-_SUBJECT_NOISE = re.compile(r"^\s*((re|fw|fwd|回复|答复|转发)\s*[:：]\s*|【[^】]{0,30}】|\[[^\]]{0,30}\]|"
-                            r"(报送|上报|投稿|信息|政务信息)\s*[:：-]\s*)+", re.IGNORECASE)
+# Subject noise that says nothing about the content (after reply/forward prefixes): unit tags,
+# submission words.
+_SUBJECT_NOISE = re.compile(r"^\s*(【[^】]{0,30}】|\[[^\]]{0,30}\]|(报送|上报|投稿|信息|政务信息)\s*[:：-]\s*)+")
 # Subjects that only say "here is an item": the item's own title is then the body's first line.
 _GENERIC_SUBJECT = re.compile(r"^.{0,16}?(报送|上报|投稿|提交|转发)?的?(政务|工作)?(信息|稿件|材料|动态)(一则|一篇|\d+[则篇条])?[。.!！]?$"
                               r"|^(无主题|无标题|no subject|\(no subject\))$", re.IGNORECASE)
 _HEADER_LINE = re.compile(r"^(报送单位|信息员|签发人|联系人|联系电话|审核人|附件|各位|您好|领导|办公室)")
+# A memo, not shared state: the model trained on the shipped data alone is a pure function of the
+# taxonomy's ids and examples (fixed seed), so every classifier built for the same taxonomy gets an
+# identical model; a model is never changed after training. Retrained models are not kept here.
 _models: dict[tuple, Model] = {}
 _models_lock = threading.Lock()
 
@@ -98,14 +102,17 @@ class Classifier:
                                                 for s, _, c in corrections if len(s.strip()) >= 4}}
         return out
 
-    def classify(self, subject: str, text: str) -> Decision:
-        """Category of one item; the subject weighs more than the body."""
-        title, body = prepare(_clean_subject(subject or ""), text or "")
+    def classify(self, subject: str, text: str, segmented: Segmented | None = None) -> Decision:
+        """Category of one item; the subject weighs more than the body.
+
+        ``segmented`` is ``mailbot.text.segment(text)`` when the caller has it already.
+        """
+        title, body, body_words = prepare(_clean_subject(subject or ""), text or "", segmented)
         if title in self._corrected:
             return Decision(self._corrected[title], 1.0, ["办公室更正: 同题信息"])
         if len(title) < 4 or (_GENERIC_SUBJECT.match(title) and not _has_cue(self._compiled, title)):
             title = _first_line(body) or title
-        model_p = self.model.predict_proba(title, body)
+        model_p = self.model.predict_proba(title, body, body_words)
         cues = score_cues(self._compiled, title, body)
         rule_raw = {cid: cs.score ** RULE_SHARPNESS for cid, cs in cues.items()}
         # Weak cue evidence leaves part of the rules' share to the model (RULE_DOUBT).
@@ -128,7 +135,11 @@ class Classifier:
 
 
 def _clean_subject(subject: str) -> str:
-    return _SUBJECT_NOISE.sub("", subject).strip()
+    """The subject without reply/forward prefixes, unit tags and submission words, in any order."""
+    text = strip_reply_prefixes(subject)
+    while (m := _SUBJECT_NOISE.match(text)) is not None and m.end() > 0:
+        text = strip_reply_prefixes(text[m.end():])
+    return text.strip()
 
 
 def _has_cue(compiled, title: str) -> bool:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mailbot import __version__
-from mailbot.config import ConfigError, Settings, load_settings
-from mailbot.errors import MailbotError, UsageError
+from mailbot.errors import ConfigError, MailbotError, UsageError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when a command needs them: `mailbot --help` stays fast
+    from mailbot.config import Settings
     from mailbot.runtime import Runtime
 
 
@@ -31,13 +31,19 @@ class CliState:
 
     @cached_property
     def settings(self) -> Settings:
+        from mailbot.config import load_settings
+
         return load_settings(self.config)
 
     def runtime(self, receipts: bool = True) -> Runtime:
         """Open the run's services (schema upgrade, unit sync) for a command that needs the database."""
         from mailbot.runtime import Runtime
 
-        return Runtime.open(self.settings, receipts=receipts)
+        rt = Runtime.open(self.settings, receipts=receipts)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:  # the pool's connections close with the command, not at garbage collection
+            ctx.call_on_close(rt.close)
+        return rt
 
 
 pass_state = click.make_pass_decorator(CliState)
@@ -67,14 +73,9 @@ class MailbotGroup(click.Group):
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
-        except Exception as e:  # last resort: one line, not a traceback
+        except Exception as e:  # a bug, not the user's mistake: one line (exit 1), the traceback with --debug
             if debug:
                 raise
-            from mailbot.scoring.schemes import SchemeError
-
-            if isinstance(e, (SchemeError, ValueError)):
-                click.echo(f"mailbot: {e}", err=True)
-                ctx.exit(2)
             click.echo(f"mailbot: failed: {type(e).__name__}: {e} (run with --debug for details)", err=True)
             ctx.exit(1)
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from mailbot.cli import CliState, main, pass_state
+from mailbot.cli.output import preview_option, sending
 
 
 @main.command()
 @click.option("--week", "-w", "week", required=True, metavar="W", help="ISO week, e.g. 2026-W07.")
 @click.option("--dry-run", is_flag=True, help="Print the digest to stdout; queue and send nothing.")
+@preview_option()
 @pass_state
-def digest(state: CliState, week: str, dry_run: bool) -> None:
+def digest(state: CliState, week: str, dry_run: bool, preview: Path | None) -> None:
     """The office's weekly digest of everything received in week W."""
     from mailbot.mail import outbox
     from mailbot.reports.digest import digest_data, queue_digest, render_digest
@@ -27,7 +31,12 @@ def digest(state: CliState, week: str, dry_run: bool) -> None:
         from mailbot.errors import UsageError
 
         raise UsageError("[office] emails is empty: nowhere to send the digest (use --dry-run to print it)")
-    row = queue_digest(rt, week)
+    with sending(rt, preview) as rehearsal:
+        row = queue_digest(rt, week)
+    if rehearsal is not None:
+        if row is None:
+            click.echo(f"{week} 周报此前已生成，不会重复发送", err=True)
+        return
     name = rt.calendar.parse(week).name
     sent = outbox.flush(rt)
     if row is None:

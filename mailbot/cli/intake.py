@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from mailbot.cli import CliState, main, pass_state
+from mailbot.cli.output import preview_option, sending
 
 
 @main.command()
@@ -23,32 +23,55 @@ def run(state: CliState) -> None:
 
 
 @main.command()
+@preview_option()
 @pass_state
-def poll(state: CliState) -> None:
-    """One poll of the source and one flush of the outbox, then exit."""
+def poll(state: CliState, preview: Path | None) -> None:
+    """One poll of the source and one flush of the outbox, then exit.
+
+    The first poll of a mailbox back-fills the mail already in it: recorded and scored, no
+    receipts or alerts. A long poll shows a progress bar (a log line every N messages when
+    the output is not a terminal). With --preview nothing is recorded, marked or moved in the
+    mailbox: the next poll takes the same mail as new.
+    """
+    from mailbot.polling import make_source, unmarked
     from mailbot.polling import poll as do_poll
 
-    report = do_poll(state.runtime())
+    if not state.debug and not state.quiet:
+        logging.getLogger("mailbot.poll").setLevel(logging.INFO)
+    rt = state.runtime()
+    if preview is None:
+        report = do_poll(rt)
+    else:
+        with unmarked(make_source(rt)) as source, sending(rt, preview):
+            report = do_poll(rt, source=source, send=False)
     click.echo(report.line())
+    if report.first_poll:
+        click.echo("首次收信：此前已在邮箱中的邮件只登记计分，未发回执和提醒"
+                   f"（{report.backfilled} 封）" if report.backfilled else
+                   "首次收信：邮箱已接入，此后收到的邮件将正常回执")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--no-receipts", is_flag=True, help="Back-fill old mail: record and score, send no receipts or alerts.")
+@preview_option()
 @pass_state
-def ingest(state: CliState, paths: tuple[Path, ...], no_receipts: bool) -> None:
+def ingest(state: CliState, paths: tuple[Path, ...], no_receipts: bool, preview: Path | None) -> None:
     """Run .eml files, folders of them, Maildirs or mbox files through the pipeline."""
     from mailbot.polling import ingest as do_ingest
 
-    report = do_ingest(state.runtime(receipts=not no_receipts), list(paths), show_progress=True)
+    rt = state.runtime(receipts=not no_receipts)
+    with sending(rt, preview):
+        report = do_ingest(rt, list(paths), show_progress=True, send=preview is None)
     click.echo(report.line())
 
 
 @main.command()
 @click.argument("receipts", nargs=-1)
 @click.option("--show", is_flag=True, help="Only list the quarantined messages with their full tracebacks.")
+@preview_option()
 @pass_state
-def retry(state: CliState, receipts: tuple[str, ...], show: bool) -> None:
+def retry(state: CliState, receipts: tuple[str, ...], show: bool, preview: Path | None) -> None:
     """Re-run quarantined messages (all of them, or those of the given receipt numbers)."""
     from mailbot.polling import retry as do_retry
 
@@ -56,7 +79,8 @@ def retry(state: CliState, receipts: tuple[str, ...], show: bool) -> None:
     if show:
         _show_quarantined(rt, receipts)
         return
-    report = do_retry(rt, receipts)
+    with sending(rt, preview):
+        report = do_retry(rt, receipts, send=preview is None)
     for pk, error in report.errors:
         click.echo(f"message #{pk}: still quarantined: {error}", err=True)
     failed = len(report.errors)
@@ -64,6 +88,8 @@ def retry(state: CliState, receipts: tuple[str, ...], show: bool) -> None:
 
 
 def _show_quarantined(rt, receipts: tuple[str, ...]) -> None:
+    from sqlalchemy import select
+
     from mailbot.db.models import Message, Submission
     from mailbot.errors import UsageError
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -80,3 +82,24 @@ def header_option():
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def preview_option():
+    """``--preview DIR`` (CONTRACT.md) for a command that sends mail."""
+    return click.option("--preview", "preview", metavar="DIR", type=click.Path(path_type=Path, file_okay=False),
+                        help="预览：不发送、不记录，把要发出的邮件写成 .eml 和 .html（及附件）放进 DIR "
+                             "(write the mail it would send into DIR; send and record nothing).")
+
+
+@contextmanager
+def sending(rt, preview: Path | None) -> Iterator[Any]:
+    """The block runs for real (yields None), or, with ``--preview DIR``, is rehearsed: the mail it
+    queues is written into DIR and everything it did is undone (yields the ``Rehearsal``)."""
+    if preview is None:
+        yield None
+        return
+    from mailbot.mail.preview import rehearse
+
+    with rehearse(rt, preview) as r:
+        yield r
+    click.echo(r.line(), err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mailbot.cli import CliState, main, pass_state
+from mailbot.cli.output import preview_option, sending
 
 
 def _by() -> str:
@@ -71,15 +72,19 @@ def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> Non
 @main.command()
 @click.argument("receipt")
 @click.argument("unit")
+@preview_option()
 @pass_state
-def assign(state: CliState, receipt: str, unit: str) -> None:
+def assign(state: CliState, receipt: str, unit: str, preview: Path | None) -> None:
     """Assign an unassigned submission to a unit (it is then counted, scored and answered)."""
     from mailbot import records
     from mailbot.mail import outbox
 
     rt = state.runtime()
-    click.echo(records.assign(rt, receipt, unit, by=_by()).line)
-    outbox.flush(rt)
+    with sending(rt, preview) as rehearsal:
+        line = records.assign(rt, receipt, unit, by=_by()).line
+    click.echo(f"（预览，未记录）{line}" if rehearsal is not None else line)
+    if rehearsal is None:
+        outbox.flush(rt)
 
 
 @main.command()
@@ -111,14 +116,22 @@ def adjust(state: CliState, unit: str, points: str, reason: str, on: str | None)
 @click.option("--dry-run", is_flag=True, help="Only show what would be recorded.")
 @pass_state
 def import_adoptions(state: CliState, file: Path, dry_run: bool) -> None:
-    """Record adoptions in bulk from a .csv or .xlsx (receipt or title, level, date, [kind, publication, issue]).
+    """Record adoptions in bulk from the office's register (.csv or .xlsx): receipt or title, level, date.
 
-    All or nothing: one bad row and nothing is recorded.
+    Titles as the editor printed them are matched to the items; doubtful rows are listed for
+    confirmation (write the receipt number into the sheet and import again); rows already
+    recorded are skipped, so a running register can be imported again. A wrong row (unknown
+    level, bad date) refuses the whole file.
     """
     from mailbot.importer import import_adoptions as do_import
 
     report = do_import(state.runtime(), file, dry_run=dry_run, by=_by())
     for line in report.lines:
         click.echo(line)
-    click.echo(f"{'（试运行，未写入）' if dry_run else '已导入'}：{len(report.lines)} 条采用记录，合计 "
-               f"{report.total_points:+g} 分")
+    for heading, lines in (("已有记录，跳过", report.already), ("需要确认（未记录；请在回执号列填写后重新导入）", report.doubtful),
+                           ("未找到对应信息（未记录）", report.unmatched)):
+        if lines:
+            click.echo(f"{heading}：")
+            for line in lines:
+                click.echo(f"  {line}")
+    click.echo(report.summary())

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mailbot.cli import CliState, main, pass_state
-from mailbot.cli.output import echo_bytes, format_option, header_option, table, to_csv, to_json
+from mailbot.cli.output import echo_bytes, format_option, header_option, preview_option, sending, table, to_csv, to_json
 from mailbot.errors import UsageError
 
 TALLY_COLUMNS = [("class_name", "类别"), ("rank", "排名"), ("name", "单位"), ("submitted", "报送数"),
@@ -21,7 +21,8 @@ CSV_COLUMNS = [("unit", "单位ID"), ("name", "单位"), ("class", "类别ID"), 
                ("zero_information", "零信息"), ("eligible", "完成任务")]
 AWARDS_CSV_COLUMNS = [*CSV_COLUMNS, ("prize", "奖项")]
 REMIND_COLUMNS = [("name", "单位"), ("per_name", "任务周期"), ("category_name", "类别"), ("count", "任务数"),
-                  ("due", "应报数"), ("submitted", "已报数"), ("shortfall", "差额")]
+                  ("due", "应报数"), ("submitted", "已报数"), ("shortfall", "差额"), ("mail_text", "发送"),
+                  ("reason", "原因")]
 OFFICER_COLUMNS = [("rank", "排名"), ("name", "姓名"), ("officer", "邮箱"), ("unit_name", "单位"),
                    ("submitted", "报送数"), ("adopted", "采用数"), ("score", "得分")]
 
@@ -68,15 +69,27 @@ def _table_text(result: dict, columns: list[tuple[str, str]], officers: bool) ->
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="写入文件 write to this file.")
 @header_option()
 @click.option("--officers", is_flag=True, help="同时列出信息员个人排名 also rank the officers.")
-@click.option("--send", is_flag=True, help="同时发通报：各单位本单位情况，办公室全表 also mail the notice.")
+@click.option("--send", is_flag=True, help="发布通报：各单位本单位情况，办公室全表；更正后再发布，只给数字有变动的单位发更正版 "
+              "release the notice (after corrections: a 更正 to each unit whose figures changed).")
+@click.option("--draft", is_flag=True, help="把通报草稿（全表和 Excel）发给办公室审核 mail the office the draft for review.")
+@click.option("--hold", is_flag=True, help="暂缓自动发布 hold the automatic release.")
+@click.option("--unhold", is_flag=True, help="恢复按期自动发布 let a held notice go out on its release day.")
 @click.option("--preview", "preview", metavar="DIR", type=click.Path(path_type=Path, file_okay=False),
-              help="不发送，把通报邮件写成 .eml/.html/.xlsx 放进 DIR (write the mails, send nothing).")
+              help="预览：不发送、不记录，把通报邮件写成 .eml/.html/.xlsx 放进 DIR；与 --send、--draft 同用时，"
+                   "写出该操作要发的邮件 (write the mails into DIR, send and record nothing).")
 @pass_state
 def tally(state: CliState, period: str, fmt: str, output: Path | None, header: str, officers: bool, send: bool,
-          preview: Path | None) -> None:
-    """各单位得分与排名（同类单位内排名）scores and counts per unit for a period."""
+          draft: bool, hold: bool, unhold: bool, preview: Path | None) -> None:
+    """各单位得分与排名（同类单位内排名）scores and counts per unit for a period.
+
+    The quarter's 通报 goes to the office first as a draft (--draft, or the daemon on the
+    quarter's first day); --send releases it to the units, and after corrections sends the
+    更正 versions; it always says what it queued and why not.
+    """
     from mailbot.reports import tally as t
 
+    if sum((send, draft, hold, unhold)) > 1:
+        raise UsageError("give only one of --send, --draft, --hold, --unhold")
     rt = state.runtime()
     result = t.tally(rt, period, officers=officers)
     if fmt == "xlsx":
@@ -88,34 +101,49 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
         _write(to_csv(_sorted(result["units"]), CSV_COLUMNS, header), output)
     else:
         _write(_table_text(result, TALLY_COLUMNS, officers), output)
-    if preview:
+    if preview and not (send or draft or hold or unhold):
         from mailbot.mail.preview import write_preview
         from mailbot.reports.notice import notice_mails
 
         paths = write_preview(rt, notice_mails(rt, period), preview)
         click.echo(f"预览：{len(paths)} 个文件写入 {preview}（未发送）", err=True)
-    elif send:
+    elif send or draft or hold or unhold:
         from mailbot.mail import outbox
+        from mailbot.reports import release as r
 
-        n = t.queue_unit_tallies(rt, period)
-        flushed = outbox.flush(rt)
-        click.echo(f"已排队 {n} 封通报邮件，已发送 {flushed.sent} 封", err=True)
+        with sending(rt, preview) as rehearsal:  # --send/--draft --preview: exactly what that would send
+            if hold or unhold:
+                done = r.hold(rt, period, on=hold)
+            else:
+                done = (r.release if send else r.draft)(rt, period)
+        if rehearsal is not None:
+            click.echo(f"（预览，未发送、未记录）{done.line()}", err=True)
+            return
+        flushed = outbox.flush(rt) if done.queued else None
+        sent = f"（已发送 {flushed.sent} 封）" if flushed is not None else ""
+        click.echo(done.line() + sent, err=True)
 
 
 @main.command()
 @click.option("--as-of", "as_of", required=True, metavar="DATE", help="The date to measure progress on, YYYY-MM-DD.")
 @click.option("--dry-run", is_flag=True, help="Only list the units behind; queue nothing.")
 @format_option("table", "json")
+@preview_option()
 @pass_state
-def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
-    """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed."""
-    from mailbot.reports.remind import queue_reminders, shortfalls
+def remind(state: CliState, as_of: str, dry_run: bool, fmt: str, preview: Path | None) -> None:
+    """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed.
+
+    Every unit behind is listed, with whether the [remind] policy mails it and why (grace
+    period, minimum shortfall, interval since the last reminder; 零报送 escalation).
+    """
+    from mailbot.reports.remind import plan, queue_reminders
 
     rt = state.runtime()
     day = _as_of(as_of)
-    rows = shortfalls(rt, day)
+    rows = plan(rt, day)
     for r in rows:
         r.setdefault("category_name", rt.category_names.get(r["category"], r["category"]) if r.get("category") else "")
+        r["mail_text"] = ("零报送通知" if r["level"] == "zero" else "催报") if r["mail"] else "不发"
     if fmt == "json":
         click.echo(to_json(rows))
     else:
@@ -123,9 +151,32 @@ def remind(state: CliState, as_of: str, dry_run: bool, fmt: str) -> None:
     if not dry_run:
         from mailbot.mail import outbox
 
-        n = queue_reminders(rt, day, rows)
+        with sending(rt, preview) as rehearsal:
+            n = queue_reminders(rt, day, rows)
+        if rehearsal is not None:
+            return
         flushed = outbox.flush(rt)
         click.echo(f"已排队 {n} 封催报邮件，已发送 {flushed.sent} 封", err=fmt == "json")
+
+
+@main.command()
+@preview_option()
+@pass_state
+def notices(state: CliState, preview: Path | None) -> None:
+    """Send the adoption notices (采用/批示/约稿) recorded since the last batch now."""
+    from mailbot.mail import outbox
+    from mailbot.notices import queue_adoption_notices
+
+    rt = state.runtime()
+    if not rt.settings.notices.enabled:
+        click.echo("采用通知已关闭（[notices] enabled = false）")
+        return
+    with sending(rt, preview) as rehearsal:
+        n = queue_adoption_notices(rt)
+    if rehearsal is not None:
+        return
+    flushed = outbox.flush(rt) if n else None
+    click.echo(f"已排队 {n} 封采用通知" + (f"，已发送 {flushed.sent} 封" if flushed else ""))
 
 
 @main.command()

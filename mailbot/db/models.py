@@ -22,9 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# Timestamps come from the runtime's clock (tests run at any date): ``Database`` fills the
+# columns marked here when a row is inserted ("insert") or changed ("update"), see db/session.py.
+STAMP_INSERT = {"stamp": "insert"}
+STAMP_UPDATE = {"stamp": "update"}
 
 
 class UtcDateTime(TypeDecorator):
@@ -91,7 +92,7 @@ class Message(Base):
     repeat_of: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     # How the text was read: charsets declared and used per part, whether decoding needed repair, defects.
     reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -121,8 +122,8 @@ class Submission(Base):
     fingerprint: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_UPDATE)
 
     events: Mapped[list[ScoreEvent]] = relationship(back_populates="submission", order_by="ScoreEvent.id")
 
@@ -146,7 +147,7 @@ class ScoreEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     reverses: Mapped[int | None] = mapped_column(ForeignKey("score_events.id"))
     recorded_by: Mapped[str] = mapped_column(String(320), default="system")
-    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
 
     submission: Mapped[Submission | None] = relationship(back_populates="events")
 
@@ -160,7 +161,7 @@ class CategoryCorrection(Base):
     old_category: Mapped[str | None] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(40))
     corrected_by: Mapped[str] = mapped_column(String(320))
-    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
 
 
 class StoredAttachment(Base):
@@ -193,9 +194,10 @@ class OutboxMail(Base):
     in_reply_to: Mapped[str | None] = mapped_column(String(500))
     references: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"filename", "path", "content_type"}]
+    cc: Mapped[list[Any] | None] = mapped_column(JSON)  # copy recipients (Cc:), e.g. the office on a 零报送 notice
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -216,7 +218,7 @@ class CommandLog(Base):
     command: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(Text)
     accepted: Mapped[bool] = mapped_column(Boolean)
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
 
 
 class OfficeRecord(Base):
@@ -224,7 +226,7 @@ class OfficeRecord(Base):
 
     __tablename__ = "office"
     office_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
 
 
 class ReceiptCounter(Base):
@@ -243,7 +245,54 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job: Mapped[str] = mapped_column(String(40))
     due: Mapped[str] = mapped_column(String(40))  # the due time (or period) the run is for
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     runner: Mapped[str] = mapped_column(String(100), default="")
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class MailboxState(Base):
+    """A mailbox mailbot reads: when it was switched on, so older mail is back-filled quietly."""
+
+    __tablename__ = "mailboxes"
+    mailbox: Mapped[str] = mapped_column(String(500), primary_key=True)
+    switched_on_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    backfilled: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TallyRelease(Base):
+    """One step of a quarter's 通报: the draft to the office, a release, a corrected release.
+
+    ``figures`` holds each unit's row as sent, so a later release can say what changed.
+    """
+
+    __tablename__ = "tally_releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), index=True)
+    step: Mapped[str] = mapped_column(String(20))  # draft | release | hold | unhold
+    version: Mapped[int] = mapped_column(Integer, default=0)  # 1 = first release, 2.. = corrections
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    by: Mapped[str] = mapped_column(String(320), default="system")
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReminderSent(Base):
+    """A 催报 queued to a unit: the policy's memory (interval, escalation)."""
+
+    __tablename__ = "reminders_sent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(20))  # gentle | zero
+    shortfall: Mapped[int] = mapped_column(Integer)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+
+
+class AdoptionNotice(Base):
+    """A ledger event (adoption, 批示, 约稿) told to its unit, and in which mail."""
+
+    __tablename__ = "adoption_notices"
+    event_id: Mapped[int] = mapped_column(ForeignKey("score_events.id"), primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)

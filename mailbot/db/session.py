@@ -12,9 +12,11 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -38,10 +40,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
     cur.close()
 
 
-class Database:
-    """One engine and its session factory, for one office."""
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
 
-    def __init__(self, url: str, office_id: str = "", mail_domain: str = ""):
+
+def _stamp(session: Session, _context: Any, _instances: Any) -> None:
+    """Fill the timestamp columns models.py marks, from the session's clock (before each flush)."""
+    now = session.info["now"]()
+    for obj, changed in [*((o, False) for o in session.new), *((o, True) for o in session.dirty)]:
+        for key, column in inspect(type(obj)).columns.items():
+            stamp = column.info.get("stamp")
+            if (not changed and stamp and getattr(obj, key) is None) or (changed and stamp == "update" and session.is_modified(obj)):
+                setattr(obj, key, now)
+
+
+class Database:
+    """One engine and its session factory, for one office; ``now`` stamps the rows (the runtime's clock)."""
+
+    def __init__(self, url: str, office_id: str = "", mail_domain: str = "",
+                 now: Callable[[], datetime] = wall_clock):
         if office_id and not OFFICE_ID.match(office_id):
             raise ValueError(f"office id {office_id!r}: use lower-case letters, digits and _ (start with a letter)")
         self.url = url
@@ -61,8 +78,10 @@ class Database:
                 kw["connect_args"] = {"options": f"-c search_path={self.schema}"}
             self.engine = create_engine(url, **kw)
         # Every session knows its office and the domain of the sending address (for Message-IDs).
-        self._factory = sessionmaker(self.engine, expire_on_commit=False,
-                                     info={"office_id": office_id, "mail_domain": mail_domain})
+        self._info = {"office_id": office_id, "mail_domain": mail_domain, "now": now}
+        self._factory = sessionmaker(self.engine, expire_on_commit=False, info=self._info)
+        event.listen(self._factory, "before_flush", _stamp)
+        self.rehearsing = False
 
     @property
     def dialect(self) -> str:
@@ -76,6 +95,50 @@ class Database:
         """A session whose work commits on success and rolls back on any error."""
         with self._factory() as s, s.begin():
             yield s
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[Connection]:
+        """Run as usual, then undo: every session opened inside shares one connection whose
+        outer transaction is rolled back at the end (their commits become savepoints).
+
+        This is how ``--preview`` shows what a command would send: the command's own code runs
+        (records, outbox rows, bookkeeping), the mail is read back, and nothing stays.
+        """
+        engine = self._rehearsal_engine()
+        saved = self._factory
+        try:
+            with engine.connect() as conn:
+                outer = conn.begin()
+                self._factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False, info=self._info)
+                event.listen(self._factory, "before_flush", _stamp)
+                self.rehearsing = True
+                try:
+                    yield conn
+                finally:
+                    self._factory, self.rehearsing = saved, False
+                    outer.rollback()
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+
+    def _rehearsal_engine(self) -> Engine:
+        """PostgreSQL: the usual engine. SQLite: one whose driver leaves BEGIN and SAVEPOINT to
+        SQLAlchemy (the documented pysqlite recipe), or releasing the first savepoint would commit."""
+        if self.dialect != "sqlite":
+            return self.engine
+        engine = create_engine(self.url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        def no_driver_transactions(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None
+
+        def begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        event.listen(engine, "connect", no_driver_transactions)
+        event.listen(engine, "begin", begin)
+        return engine
 
     def lock_key(self, name: str) -> int:
         """A PostgreSQL advisory-lock key for ``name`` in this office (signed 64-bit)."""
@@ -146,16 +209,22 @@ class Database:
         return cfg
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (idempotent), then claim it for this office."""
-        from alembic import command
+        """Bring the schema to the newest migration (idempotent), then claim it for this office.
 
+        Alembic (and the Mako and Pygments it loads: half a second) is imported only when the
+        stored revision is not the newest one, so everyday commands start fast.
+        """
         with self.engine.begin() as conn:
             if self.schema:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             if self.dialect == "postgresql":
                 # Two processes starting at once must not both create the tables.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.lock_key("migrate")})
-            command.upgrade(self._alembic_config(conn), "head")
+            head = head_revision()
+            if head is None or _stored_revision(conn) != head:
+                from alembic import command
+
+                command.upgrade(self._alembic_config(conn), "head")
             self._claim(conn)
 
     def _claim(self, conn: Connection) -> None:
@@ -173,5 +242,25 @@ class Database:
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
-    def has_schema(self) -> bool:
-        return inspect(self.engine).has_table("messages")
+
+_REVISION = re.compile(r"""^revision\s*=\s*['"]([^'"]+)['"]""", re.M)
+_DOWN_REVISION = re.compile(r"""^down_revision\s*=\s*['"]([^'"]+)['"]""", re.M)
+
+
+def head_revision() -> str | None:
+    """The newest migration, read from the version files' ``revision`` lines; None when unclear."""
+    revisions, downs = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if m := _REVISION.search(source):
+            revisions.add(m.group(1))
+        downs.update(_DOWN_REVISION.findall(source))
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None

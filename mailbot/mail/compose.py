@@ -31,6 +31,8 @@ def compose(row: OutboxMail, sender: str, tz: tzinfo | None = None) -> EmailMess
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = ", ".join(row.recipients)
+    if row.cc:
+        msg["Cc"] = ", ".join(row.cc)
     msg["Subject"] = one_line(row.subject)
     msg["Date"] = format_datetime(row.created_at.astimezone(tz) if tz else row.created_at)
     msg["Message-ID"] = f"<{message_id_of(row, sender)}>"

@@ -32,12 +32,14 @@ def new_message_id(session: Session, kind: str) -> str:
 
 def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail: Rendered,
           in_reply_to: str | None = None, references: str | None = None, submission_id: int | None = None,
-          attachments: list[dict[str, Any]] | None = None, now=None) -> OutboxMail | None:
+          attachments: list[dict[str, Any]] | None = None, now=None,
+          cc: list[str] | None = None) -> OutboxMail | None:
     """Add a mail to the outbox unless one with the same key is there already.
 
     ``kind``: receipt | alert | digest | reminder | reply | tally | notice (free text, shown in
     logs and ``X-Mailbot-Kind``). ``in_reply_to``: the Message-ID (no brackets) answered.
     ``attachments``: ``[{"filename", "path", "content_type"}]``, read when the mail is sent.
+    ``cc``: copy recipients (Cc:), e.g. the office on a 零报送 notice.
     Returns the new row, or None when nothing was queued (no recipient, or the key is taken).
     """
     recipients = [r for r in dict.fromkeys(r.strip() for r in recipients) if r]
@@ -49,7 +51,8 @@ def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail:
     row = OutboxMail(kind=kind, dedupe_key=key, recipients=recipients, subject=mail.subject, body_text=mail.text,
                      body_html=mail.html, in_reply_to=in_reply_to, references=references,
                      submission_id=submission_id, attachments=attachments or [],
-                     message_id=new_message_id(session, kind))
+                     message_id=new_message_id(session, kind),
+                     cc=[c for c in dict.fromkeys(c.strip() for c in cc or []) if c and c not in recipients] or None)
     if now is not None:
         row.created_at = row.next_attempt_at = now
     session.add(row)
@@ -58,9 +61,14 @@ def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail:
 
 
 def flush(rt: Runtime, transport: Transport | None = None, limit: int = 500) -> SendResult:
-    """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``)."""
-    from mailbot.mail.sender import deliver
+    """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``).
 
+    While the database rehearses (``--preview``) nothing is sent, whoever asks.
+    """
+    from mailbot.mail.sender import SendResult, deliver
+
+    if rt.db.rehearsing:
+        return SendResult()
     return deliver(rt, transport, limit=limit)
 
 

@@ -12,26 +12,48 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 
 def shipped_templates() -> Path:
-    """The ``templates/`` folder: beside the package in a checkout, inside it once installed."""
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(resources.files("mailbot") / "templates"))
+    """The shipped ``templates/`` folder: the package ``mailbot.templates`` (pyproject.toml maps it)."""
+    return Path(str(resources.files("mailbot.templates")))
 
 
-_ORG_SUFFIX = re.compile(r"(局|厅|委|办|科|处|室|院|中心|站|所|部|会|组|队|公司|医院|学校)$")
+_ORG_SUFFIX = re.compile(r"(局|厅|委|办|科|处|室|院|中心|站|所|部|会|组|队|公司|医院|学校|单位)$")
+# Titles people sign with: “张主任” is greeted as such, never “张主任同志”.
+_TITLE = re.compile(r"(主任|副主任|科长|处长|局长|厅长|部长|书记|主席|秘书|秘书长|院长|所长|站长|组长|队长|"
+                    r"经理|老师|馆长|校长|主管|干事|调研员|巡视员|同志|先生|女士)$")
+_PERSON = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}")
 
 
-def salutation(person: str, unit_name: str) -> str:
-    """“王丽同志：” for a person's name, “长春市卫生局：” when the display name is an office's."""
-    person = (person or "").strip().strip('"')
-    if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", person) and not _ORG_SUFFIX.search(person):
-        return f"{person}同志："
-    return f"{unit_name or person}："
+def salutation(person: str, unit_name: str, registered: str = "") -> str:
+    """The greeting of a mail to an officer: “赵敏同志：”, “张主任：”, or the unit's name.
+
+    ``registered`` (the officer register's name) wins over ``person`` (the From display
+    name). Simplified characters always; never a doubled 同志 and never a title plus 同志;
+    an office's name, or anything that is not a person's name, greets the unit.
+    """
+    from mailbot.text.chinese import simplified
+
+    unit = simplified(unit_name or "").strip()
+    for raw in (registered, person):
+        name = simplified(re.sub(r"\s+", "", (raw or "").strip().strip('"\'')))
+        while name.endswith("同志"):
+            name = name[:-2]
+        if not name or _ORG_SUFFIX.search(name) or (unit and (name in unit or unit in name)):
+            continue
+        if is_titled_person(name):
+            return f"{name}："
+        if _PERSON.fullmatch(name) and not _TITLE.search(name) and not name.endswith("员"):  # 信息员, 联络员: a role
+            return f"{name}同志："
+    return f"{unit or simplified(person or '').strip()}："
+
+
+def is_titled_person(name: str) -> bool:
+    """“张主任”: a surname with a title."""
+    title = _TITLE.search(name)
+    return bool(title and _PERSON.fullmatch(name) and len(name) > len(title.group(1)) and title.group(1) != "同志")
 
 
 def duration(minutes: int) -> str:
@@ -77,7 +99,7 @@ def _add_report_helpers(env: Environment) -> None:
 class Rendered:
     subject: str
     text: str
-    html: str | None
+    html: str | None  # every kind has one (its own body.html.j2, else _plain.html.j2); None only if built by hand
 
 
 class Renderer:
@@ -96,11 +118,12 @@ class Renderer:
         subject = self.env.get_template(f"{kind}/subject.j2").render(**context).strip().replace("\n", " ")
         text = self.env.get_template(f"{kind}/body.txt.j2").render(**context)
         try:
-            html = self.env.get_template(f"{kind}/body.html.j2").render(**context)
-        except Exception as e:  # HTML is optional; a plain-text mail is fine
-            from jinja2 import TemplateNotFound
+            template = self.env.get_template(f"{kind}/body.html.j2")
+        except TemplateNotFound:
+            # No layout of its own: the text part itself, laid out (mailbot.mail.plain_html).
+            from mailbot.mail.plain_html import blocks
 
-            if not isinstance(e, TemplateNotFound):
-                raise
-            html = None
+            html = self.env.get_template("_plain.html.j2").render(title=subject, blocks=blocks(text))
+        else:
+            html = template.render(**context)
         return Rendered(subject, text, html)

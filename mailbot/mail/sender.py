@@ -214,7 +214,7 @@ def _send_one(rt: Runtime, transport: Transport, row_id: int, caps: _Caps, resul
         log.error("%s failed for good: %s", label, reason)
         return True
     try:
-        refused = transport.send(msg, list(row.recipients), f"{row.id:06d}-{row.kind}")
+        refused = transport.send(msg, list(row.recipients) + list(row.cc or []), f"{row.id:06d}-{row.kind}")
     except ServerUnavailable as e:
         _finish(rt, row_id, RUNNER)  # nothing was handed over: the row waits, no attempt counted
         result.server_down = str(e)

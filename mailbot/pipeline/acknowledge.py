@@ -1,7 +1,8 @@
 """Stage: queue the receipt to the sender, and the urgent alert for an emergency item.
 
 No receipt goes to unassigned, ignored or quarantined mail (no back-scatter to spammers);
-a duplicate is answered, so the officer knows it was not counted twice.
+a duplicate is answered, so the officer knows it was not counted twice. Back-filled mail
+(older than the mailbox's switch-on) is answered by nothing at all.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def over_sender_limit(rt: Runtime, session: Session, sender: str) -> bool:
 
 
 def run(rt: Runtime, intake: Intake) -> None:
-    if not rt.receipts:
+    if not rt.receipts or intake.backfill:
         return
     for sub in intake.submissions:
         if sub.status not in ANSWERED or not sub.unit_id:

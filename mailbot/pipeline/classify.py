@@ -16,5 +16,5 @@ def read(rt: Runtime, intake: Intake) -> None:
     for item in intake.items:
         if not (item.subject or item.text).strip():
             continue
-        decision = classifier.classify(item.subject, item.text)
+        decision = classifier.classify(item.subject, item.text, item.segmented())
         item.category, item.confidence, item.reasons = decision.category, decision.confidence, list(decision.reasons)

@@ -21,6 +21,9 @@ def read(rt: Runtime, intake: Intake) -> None:
         return
     if mail.headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
         return  # an auto-reply quoting a command is not a command
+    if intake.backfill:
+        # Old mail found at switch-on: a command from before mailbot ran is not carried out now.
+        raise Ignore("office command in back-filled mail: not carried out")
     intake.handled_by = "command"
 
 

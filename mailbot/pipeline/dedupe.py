@@ -56,7 +56,7 @@ def _candidates(rt: Runtime, intake: Intake) -> list[resubmission.Candidate]:
 def read(rt: Runtime, intake: Intake) -> None:
     """Fingerprints (CPU only) before the transaction."""
     for item in intake.items:
-        item.fingerprint = resubmission.fingerprint(item.subject, item.text).to_hex()
+        item.fingerprint = resubmission.fingerprint(item.subject, item.text, item.segmented()).to_hex()
 
 
 def run(rt: Runtime, intake: Intake) -> None:

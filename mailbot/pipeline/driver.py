@@ -20,12 +20,14 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from mailbot import backfill
 from mailbot.db.models import Message, Submission
 from mailbot.errors import Ignore, Quarantine
 from mailbot.pipeline import archive, record
@@ -53,6 +55,7 @@ class Result:
     message_pk: int | None = None
     statuses: list[str] = field(default_factory=list)
     error: str | None = None
+    backfilled: bool = False  # recorded quietly: older than the mailbox's switch-on
 
 
 def _header_facts(raw: bytes) -> tuple[str | None, str]:
@@ -81,8 +84,11 @@ def is_done(rt: Runtime, src: SourceMessage) -> bool:
                                                  Message.source_key == src.key)) is not None
 
 
-def process(rt: Runtime, src: SourceMessage) -> Result:
-    """Archive, read (no transaction), then record (one short transaction)."""
+def process(rt: Runtime, src: SourceMessage, backfill_before: datetime | None = None) -> Result:
+    """Archive, read (no transaction), then record (one short transaction).
+
+    Mail received before ``backfill_before`` is back-filled: recorded and scored, not answered.
+    """
     if is_done(rt, src):
         return Result(Outcome.KNOWN)
     sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
@@ -99,7 +105,8 @@ def process(rt: Runtime, src: SourceMessage) -> Result:
                 s.flush()
             log.info("message %s: repeat of message #%s (%s), not recorded again", message_id, earlier, src.key)
             return Result(Outcome.REPEAT, msg.id)
-        return _run(rt, Intake(source=src, message=Message(status="processed", **base)))
+        return _run(rt, Intake(source=src, message=Message(status="processed", **base),
+                               backfill_before=backfill_before))
     except IntegrityError:
         if is_done(rt, src):  # another process recorded this very key meanwhile
             return Result(Outcome.KNOWN)
@@ -119,8 +126,9 @@ def retry(rt: Runtime, message_pk: int) -> Result:
             return Result(Outcome.KNOWN, message_pk)
         s.expunge(msg)
     src = SourceMessage(msg.mailbox, msg.source_key, archive.load_raw(msg.raw_path), msg.arrived_at, msg.uidvalidity)
+    quiet = None if msg.mailbox.startswith(FILES) else backfill.cutoff(rt, msg.mailbox)
     try:
-        return _run(rt, Intake(source=src, message=msg))
+        return _run(rt, Intake(source=src, message=msg, backfill_before=quiet))
     except Exception:  # noqa: BLE001
         return _quarantine(rt, src, None, message_pk)
 
@@ -143,7 +151,7 @@ def _run(rt: Runtime, intake: Intake) -> Result:
             s.add(intake.message)
         s.flush()
         statuses = write_stages(rt, intake, ignored)
-        return Result(Outcome.NEW, intake.message.id, statuses)
+        return Result(Outcome.NEW, intake.message.id, statuses, backfilled=intake.backfill)
 
 
 def read_stages(rt: Runtime, intake: Intake) -> str | None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mailbot.db.models import Message, Submission
 from mailbot.sources.base import SourceMessage
+from mailbot.text import Segmented, segment
 
 if TYPE_CHECKING:
     from mailbot.reading import ReadMail
@@ -32,6 +33,14 @@ class Item:
     duplicate_of: Submission | None = None
     correction: bool = False
     fingerprint: str | None = None
+    _segmented: Segmented | None = field(default=None, repr=False, compare=False)
+
+    def segmented(self) -> Segmented:
+        """The text's comparable form and jieba words, segmented once and shared by the
+        classify and dedupe stages."""
+        if self._segmented is None:
+            self._segmented = segment(self.text)
+        return self._segmented
 
 
 @dataclass
@@ -51,3 +60,11 @@ class Intake:
     handled_by: str | None = None
     stored: list[Any] = field(default_factory=list)
     answer: Any = None  # what a query is answered with, worked out in the read phase  # StoredAttachment rows to add in the write phase
+    # Mail received before this moment is back-filled: recorded and scored, never answered.
+    backfill_before: datetime | None = None
+
+    @property
+    def backfill(self) -> bool:
+        """Old mail found when a mailbox is switched on: no receipt, alert or reply for it."""
+        return (self.backfill_before is not None and self.received_at is not None
+                and self.received_at < self.backfill_before)

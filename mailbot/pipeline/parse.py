@@ -1,45 +1,53 @@
 """Stage: raw bytes -> trusted text (mailbot.reading), the received time, and the items in it.
 
-Counting rule: when the body is only a cover note (“请查收附件”) the item is the attachment;
-when such a mail carries several document attachments with text, each is one item (one
-submission and one receipt number each), which is how the seeds count 信息 (条).
+What an item is (the body, or each document under a cover note) is ``mailbot.text.items``.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from mailbot.db.models import StoredAttachment
 from mailbot.errors import Quarantine
 from mailbot.pipeline import archive
 from mailbot.pipeline.intake import Intake, Item
-from mailbot.reading import ReadMail, Unreadable, is_item_attachment, read_message
+from mailbot.reading import ReadMail, Unreadable, read_message
 from mailbot.runtime import Runtime
+from mailbot.text import heading_line, strip_reply_prefixes
 
 
-def _title(text: str, filename: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if 4 <= len(line) <= 60:
-            return line
-        if line:
-            break
-    return Path(filename).stem
+def item_title(mail: ReadMail, text: str) -> str:
+    """The item's title: the subject; for a forward, the forwarded message's own title.
+
+    A forward (“转发: 会议信息初稿”) is titled by what it forwards: the heading its text opens
+    with (“吉林市召开2026年全市卫生健康工作会议”), else the forwarded message's own subject,
+    else the subject without its 转发:/Fwd: prefixes. A 【更正】 on the outer subject is kept,
+    so the correction is still seen as one.
+    """
+    if not mail.forwarded:
+        return mail.subject
+    from mailbot.resubmission import is_correction
+
+    outer = strip_reply_prefixes(mail.subject, tags=True) or mail.subject
+    title = heading_line(text) or strip_reply_prefixes(mail.forwarded_subject or "", tags=True) or outer
+    if is_correction(outer) and not is_correction(title):
+        return outer
+    return title
 
 
 def split_items(mail: ReadMail) -> list[Item]:
+    """One ``Item`` per item of the mail, each with the attachments it carries and their notes."""
     stored = [dict(filename=a.filename, sha256=a.sha256, size=len(a.data), content_type=a.content_type,
                    note=a.note, is_image=a.is_image) for a in mail.attachments]
     notes = [f"附件 {a.filename}: {a.note}" for a in mail.attachments if a.note]
-    docs = [a for a in mail.attachments if is_item_attachment(a)]
-    body = mail.body_text.strip()
-    if docs and mail.is_cover_note():
-        if len(docs) == 1:
-            return [Item(0, mail.subject, (docs[0].text or "").strip(), stored, notes)]
-        return [Item(i, _title(a.text or "", a.filename), (a.text or "").strip(),
-                     [s for s in stored if s["sha256"] == a.sha256 or s["is_image"]], notes)
-                for i, a in enumerate(docs, start=1)]
-    return [Item(0, mail.subject, body, stored, notes)]
+    out = []
+    for source in mail.items():
+        if source.part == 0:
+            out.append(Item(0, item_title(mail, source.text), source.text, stored, notes))
+        else:
+            assert source.document is not None and source.title is not None
+            sha = source.document.sha256
+            out.append(Item(source.part, source.title, source.text,
+                            [s for s in stored if s["sha256"] == sha or s["is_image"]], notes))
+    return out
 
 
 def read(rt: Runtime, intake: Intake) -> None:

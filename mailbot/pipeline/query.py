@@ -21,6 +21,8 @@ def read(rt: Runtime, intake: Intake) -> None:
         return
     if mail.headers.get("auto-submitted", "no").strip().lower() not in ("", "no"):
         return  # an auto-reply is screened as one
+    if intake.backfill:
+        raise Ignore("standing query in back-filled mail: not answered")  # old mail found at switch-on
     intake.handled_by = "query"
     standing = unit_standing(rt, unit, asked_period(rt, mail.subject))
     now = rt.clock.now().astimezone(rt.settings.tz).strftime("%Y-%m-%d %H:%M")

@@ -54,12 +54,21 @@ def credit_submission(rt: Runtime, session: Session, sub: Submission, by: str = 
     return event
 
 
+# Mail handled by a stage as something other than an item: the prefix of its row's reference.
+NOT_ITEMS = {"command": "cmd", "query": "query"}
+
+
 def ignored(rt: Runtime, intake: Intake, reason: str) -> None:
     """An ignored message still gets one row, so the office can see what was set aside and why."""
     mail = intake.mail
     received = intake.received_at or intake.source.arrived_at or (mail.date if mail else None) or rt.clock.now()
+    local = received.astimezone(rt.settings.tz)
+    # An office command or a unit's 查询 is answered by its own reply, never a receipt: it takes no
+    # number from the day's receipt counter (the office's numbers stay one per item, without gaps).
+    tag = NOT_ITEMS.get(intake.handled_by or "")
+    receipt = f"{tag}-{local:%Y%m%d}-{intake.message.id}" if tag else next_receipt(intake.session, local)
     sub = Submission(
-        receipt=next_receipt(intake.session, received.astimezone(rt.settings.tz)), message_pk=intake.message.id,
+        receipt=receipt, message_pk=intake.message.id,
         message_id=intake.message.message_id, status="ignored", status_reason=reason,
         sender=mail.sender if mail else "", sender_name=mail.sender_name if mail else "", received_at=received,
         subject=(mail.subject if mail else "")[:2000], text=(mail.body_text if mail else "")[:20000],

@@ -15,6 +15,7 @@ from mailbot.errors import Ignore
 from mailbot.mail import sent
 from mailbot.pipeline.intake import Intake
 from mailbot.runtime import Runtime
+from mailbot.text import strip_reply_prefixes
 
 REPLY = "reply to our mail"
 _FOOTER = "本邮件由系统自动发送"
@@ -40,7 +41,7 @@ def reply_reason(rt: Runtime, intake: Intake) -> str | None:
             found = sent.sent_message_id(s, referenced)
         if found:
             return f"In-Reply-To/References names our <{found}>"
-    stripped = strip_reply_prefixes(mail.subject)
+    stripped = strip_reply_prefixes(mail.subject).strip()
     marker = sent.our_marker(stripped)
     if marker and stripped != mail.subject.strip():
         return f"subject is a reply to our 【{marker}】"
@@ -58,13 +59,3 @@ def reply_reason(rt: Runtime, intake: Intake) -> str | None:
     if _FOOTER in text and _RECEIPT_NO.search(text):  # our footer and one of our receipt numbers
         return "quotes our mail (bounce or forward)"
     return None
-
-
-def strip_reply_prefixes(subject: str) -> str:
-    """Subject without its reply/forward prefixes (the resubmission module's rule, for now)."""
-    from mailbot.resubmission.subjects import _REPLY_PREFIX  # TODO: mailbot.text once it lands (issue 9)
-
-    text = (subject or "").strip()
-    while (m := _REPLY_PREFIX.match(text)) is not None:
-        text = text[m.end():]
-    return text.strip()

@@ -120,7 +120,7 @@ def parse_addresses(value: str | None, hint: str | None = None) -> list[tuple[st
     return result
 
 
-def parse_date(value: str | None) -> datetime | None:
+def header_date(value: str | None) -> datetime | None:
     """RFC 5322 date -> tz-aware datetime (a date without zone is taken as UTC), or None."""
     if not value:
         return None
@@ -140,7 +140,7 @@ def received_date(message: Message) -> datetime | None:
     for value in message.get_all("Received", []) or []:
         text = _FOLD.sub(" ", str(value))
         if ";" in text:
-            when = parse_date(text.rsplit(";", 1)[1])
+            when = header_date(text.rsplit(";", 1)[1])
             if when is not None:
                 return when
     return None

@@ -12,16 +12,17 @@ from email.message import Message
 
 from mailbot.reading.headers import (
     decode_header,
+    header_date,
     header_text,
     message_ids,
     parse_addresses,
-    parse_date,
     received_date,
 )
 from mailbot.reading.mime_tree import MimeWalker, charset_hint
 from mailbot.reading.model import ReadingLimits, ReadMail, Unreadable
 from mailbot.reading.parsing import defect_notes, has_mail_headers, parse_bytes, salvage
-from mailbot.reading.quoting import is_forward_subject, split_body
+from mailbot.reading.quoting import split_body
+from mailbot.text import is_forward_subject
 
 _COVER_FORWARD = re.compile(r"附件|转发|转给|请阅|请审|请查收|forward", re.I)
 
@@ -83,12 +84,14 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
     body = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     parts = split_body(body, subject)
     body_text, quoted, forwarded = parts.body, parts.quoted, parts.forwarded
+    forwarded_subject = parts.forwarded_subject
     if reader.forwards and not (parts.forwarded and parts.marker):  # no forwarded text found inline
         own = re.sub(r"\s+", "", body_text)
         cover = len(own) <= 200 and _COVER_FORWARD.search(own) is not None
         if not own or cover or (is_forward_subject(subject) and len(own) <= 200):
             inner = reader.forwards[0]
             forwarded = True
+            forwarded_subject = inner.forwarded_subject or inner.subject or None
             body_text = inner.body_text if len(own) <= 40 or cover else body_text + "\n\n" + inner.body_text
             quoted = "\n\n".join(q for q in (quoted, inner.quoted_text) if q)
     return ReadMail(
@@ -97,7 +100,7 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
         sender=sender[: limits.max_header_chars],
         sender_name=sender_name[: limits.max_header_chars],
         to=[addr for _name, addr in parse_addresses(header_text(message, "to"), hint) if addr],
-        date=parse_date(header_text(message, "date")),
+        date=header_date(header_text(message, "date")),
         received_at=received_date(message),
         in_reply_to=replies[0] if replies else None,
         references=message_ids(header_text(message, "references")),
@@ -106,6 +109,7 @@ def _read(message: Message, limits: ReadingLimits, depth: int) -> ReadMail:
         quoted_text=quoted,
         signature=parts.signature,
         forwarded=forwarded,
+        forwarded_subject=forwarded_subject[: limits.max_header_chars] if forwarded_subject else None,
         attachments=reader.attachments,
         charsets=reader.charsets,
         repaired=reader.repaired,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+
+from mailbot.text import ItemSource, split_items
 
 
 class Unreadable(Exception):
@@ -36,27 +36,6 @@ class Attachment:
     is_image: bool
 
 
-# Bodies that only point at the attachment: "请查收附件", "见附件", "详见附件" ...
-_COVER_WORDS = re.compile(r"附件|查收|见附|详见|附后|附上|附文|请审|请阅|报送|上报|呈报|attach", re.I)
-_COVER_MAX_CHARS = 200
-_SHORT_BODY_CHARS = 40
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    """The OpenCC traditional->simplified converter, built once per process."""
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional Chinese -> simplified, for matching and classification only."""
-    if not text or text.isascii():
-        return text
-    return _t2s().convert(text)
-
-
 @dataclass
 class ReadMail:
     message_id: str | None  # without <>
@@ -73,32 +52,17 @@ class ReadMail:
     quoted_text: str
     signature: str
     forwarded: bool
+    # A forward's own message's subject (its Subject:/主题: line, or the attached message's), as written.
+    forwarded_subject: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
     charsets: list[tuple[str, str]] = field(default_factory=list)  # per text part: (declared, used)
     repaired: bool = False
     defects: list[str] = field(default_factory=list)
 
-    def text_attachments(self) -> list[Attachment]:
-        """Attachments whose text could be read (documents, not images)."""
-        return [
-            a for a in self.attachments
-            if a.text and a.text.strip() and not a.is_image and a.content_type != "message/rfc822"
-        ]
-
-    def is_cover_note(self) -> bool:
-        """True when the body only points at the attachments ("请查收附件", a short line)."""
-        body = re.sub(r"\s+", "", self.body_text)
-        if len(body) <= _SHORT_BODY_CHARS:
-            return True
-        return len(body) <= _COVER_MAX_CHARS and bool(_COVER_WORDS.search(body))
+    def items(self) -> list[ItemSource[Attachment]]:
+        """The items of this mail, by the one rule (``mailbot.text.items``)."""
+        return split_items(self.body_text, self.attachments)
 
     def item_text(self) -> str:
-        """What the item is: the body, or the attachments' text when the body is only a cover note."""
-        documents = self.text_attachments()
-        if documents and self.is_cover_note():
-            return "\n\n".join(a.text.strip() for a in documents if a.text)
-        return self.body_text
-
-    def simplified(self, text: str) -> str:
-        """Traditional -> simplified (OpenCC), for matching; the converter is cached per process."""
-        return to_simplified(text)
+        """What the mail carries as items: the body, or its documents' text under a cover note."""
+        return "\n\n".join(item.text for item in self.items())

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 
 from mailbot.reading.model import ReadMail
+from mailbot.text import strip_reply_prefixes
 
-_PREFIX = r"^\s*((re|回复|答复|回覆|fw|fwd|转发)\s*[:：]\s*)*[\[【(（]?\s*"
+# Matched after the reply/forward prefixes (mailbot.text.strip_reply_prefixes).
+_PREFIX = r"^[\[【(（]?\s*"
 _AUTO_SUBJECT = re.compile(
     _PREFIX + r"(自动回复|自動回覆|自动答复|自動回复|自动应答|auto[- ]?reply|automatic reply|autoreply|auto[- ]?response|"
     r"out of (the )?office|休假(中|通知)?|不在办公室|外出)\s*([\]】)）:：\-]|$)",
@@ -45,9 +47,10 @@ def noise_reason(mail: ReadMail, own_addresses: set[str]) -> str | None:
     local = mail.sender.split("@", 1)[0]
     if local in _BOUNCE_SENDERS:
         return f"bounce from {mail.sender}"
-    if _AUTO_SUBJECT.search(mail.subject):
+    subject = strip_reply_prefixes(mail.subject)
+    if _AUTO_SUBJECT.search(subject):
         return "auto-reply subject"
-    if _BOUNCE_SUBJECT.search(mail.subject):
+    if _BOUNCE_SUBJECT.search(subject):
         return "bounce subject"
     if h.get("list-id", "").strip():
         return "mailing list (List-Id)"

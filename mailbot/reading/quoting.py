@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailbot.text import is_cover_note, is_forward_subject
+
 _FORWARD = re.compile(
     r"^\s*(-{2,}\s*(forwarded message|转发邮件信息|转发的邮件|轉寄郵件|转发邮件)\s*-{2,}"
     r"|begin forwarded message:?)\s*$",
@@ -37,8 +39,8 @@ _FIELD = re.compile(
     re.I,
 )
 _FROM_FIELD = re.compile(r"^\s*\*?\s*(发件人|寄件者|寄件人|from)\s*\*?\s*[:：]", re.I)
+_SUBJECT_FIELD = re.compile(r"^\s*\*?\s*(?:主题|主旨|subject)\s*\*?\s*[:：]\s*(?P<subject>.*?)\s*$", re.I)
 _RULE = re.compile(r"^\s*_{8,}\s*$")
-_FWD_SUBJECT = re.compile(r"^\s*((re|回复|答复|回覆)\s*[:：]\s*)*(fwd?|转发|轉寄|转|fw)\s*[:：]", re.I)
 _SIG = re.compile(r"^--\s?$")
 _BLANKS = re.compile(r"\n{3,}")
 
@@ -50,11 +52,16 @@ class BodyParts:
     signature: str
     forwarded: bool
     marker: str | None = None  # kind of the first history marker: forward, history, reply
+    forwarded_subject: str | None = None  # the forwarded message's own Subject:/主题: line, as written
 
 
-def is_forward_subject(subject: str) -> bool:
-    """Fwd: / FW: / 转发： at the start (after any Re:)."""
-    return bool(_FWD_SUBJECT.match(subject or ""))
+def _subject_of(header: list[str]) -> str | None:
+    """The Subject:/主题: of a forwarded message's header lines, if it has one."""
+    for line in header:
+        m = _SUBJECT_FIELD.match(line)
+        if m and m.group("subject"):
+            return m.group("subject")
+    return None
 
 
 def _is_quote(line: str) -> bool:
@@ -168,10 +175,12 @@ def split_body(text: str, subject: str = "") -> BodyParts:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     own, quoted, kind, at = _split_history(lines)
     own_text = _tidy(own)
-    subject_forward = bool(_FWD_SUBJECT.match(subject or ""))
+    subject_forward = is_forward_subject(subject)
+    # A 转发:/Fwd: whose own text is only a cover note (“请审阅采用。王丽”) over an original-message
+    # block forwards that message: the block is the item, not history.
     forwarded = kind == "forward" or (kind == "history" and not own_text) or (
         subject_forward and kind is not None and not own_text
-    )
+    ) or (subject_forward and kind == "history" and is_cover_note(own_text))
     if forwarded:
         marker = _marker(lines, at)
         assert marker is not None  # _split_history stopped at a marker
@@ -186,11 +195,12 @@ def split_body(text: str, subject: str = "") -> BodyParts:
         if len(own_text) > 40:  # a real comment above the forward is kept; a short cover note is not
             body = own_text + "\n\n" + body
         quoted_text = _tidy(lines[at : at + size] + header + ([inner.quoted] if inner.quoted else []))
-        return BodyParts(body, quoted_text, inner.signature, True, kind)
+        return BodyParts(body, quoted_text, inner.signature, True, kind,
+                         inner.forwarded_subject or _subject_of(header))
     if subject_forward and not own_text and quoted:
         # "Fwd:" whose whole body is ">"-quoted: the quoted message is the item
         unquoted = [_unquote(ln) for ln in quoted if _is_quote(ln)]
         header, rest = _strip_header_block(unquoted)
-        return BodyParts(_tidy(rest), _tidy(header), "", True, "reply")
+        return BodyParts(_tidy(rest), _tidy(header), "", True, "reply", _subject_of(header))
     body_lines, signature = _split_signature(own)
     return BodyParts(_tidy(body_lines), _tidy(quoted), _tidy(signature), subject_forward, kind)

@@ -22,7 +22,7 @@ from mailbot.reports.periods import bounds
 from mailbot.reports.wording import period_title
 from mailbot.resubmission import is_correction
 from mailbot.runtime import Runtime
-from mailbot.scoring.calendar import Period
+from mailbot.scoring.calendar import Calendar, Period
 
 log = logging.getLogger("mailbot.digest")
 
@@ -30,12 +30,12 @@ _WEEK = re.compile(r"^\s*\d{4}-[Ww]\d{1,2}\s*$")
 UNCATEGORIZED = "未分类"
 
 
-def parse_week(rt: Runtime, week_text: str) -> Period:
+def parse_week(calendar: Calendar, week_text: str) -> Period:
     """'2026-W07' -> the ISO week (Monday..Sunday, local dates); UsageError otherwise."""
     if not isinstance(week_text, str) or not _WEEK.match(week_text):
         raise UsageError(f"bad week {week_text!r}: use an ISO week like 2026-W07")
     try:
-        return rt.calendar.parse(week_text)
+        return calendar.parse(week_text)
     except ValueError as e:
         raise UsageError(str(e)) from None
 
@@ -46,7 +46,7 @@ def _cn_date(d: date) -> str:
 
 def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
     """Counts and lists for one ISO week, by received time in ``rt.settings.timezone``."""
-    week = parse_week(rt, week_text)
+    week = parse_week(rt.calendar, week_text)
     tz = rt.settings.tz
     start, end = bounds(week, tz)
     names = rt.category_names

@@ -235,7 +235,7 @@ def year_to_date(rt: Runtime, period: Period, year: Period) -> dict[str, Any]:
         totals = ledger.unit_totals(events, so_far, rt.scheme, year, units=[u.id for u in rt.units])
     for u in rt.units:
         t = totals[u.id]
-        quotas = class_quotas(rt, u.class_id)
+        quotas = class_quotas(rt.settings, u.class_id)
         annual = sum(quota_for_period(Quota(q.per, q.count, q.category), year, rt.calendar) for q in quotas
                      if q.category is None)
         due = sum(quota_for_period(Quota(q.per, q.count, q.category), so_far, rt.calendar) for q in quotas

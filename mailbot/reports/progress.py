@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mailbot.config import Settings
 from mailbot.db.models import Submission
 from mailbot.reports.periods import bounds
 from mailbot.runtime import Runtime
@@ -31,8 +32,9 @@ class QuotaProgress:
         return PER_NAMES.get(self.per, self.per)
 
 
-def class_quotas(rt: Runtime, class_id: str) -> list[Quota]:
-    for c in rt.settings.classes:
+def class_quotas(settings: Settings, class_id: str) -> list[Quota]:
+    """The quotas of a class of units, as the config sets them."""
+    for c in settings.classes:
         if c.id == class_id:
             return [Quota(q.per, q.count, q.category) for q in c.quotas]
     return []
@@ -52,7 +54,7 @@ def unit_progress(rt: Runtime, session: Session, unit_id: str, as_of: date) -> l
     if unit is None:
         return []
     out = []
-    for quota in class_quotas(rt, unit.class_id):
+    for quota in class_quotas(rt.settings, unit.class_id):
         owed, window = due(quota, as_of, rt.calendar)
         n = count_accepted(rt, session, unit_id, window, quota.category)
         out.append(QuotaProgress(quota.per, quota.category, quota.count, window, n, owed))

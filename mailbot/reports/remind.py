@@ -2,6 +2,7 @@
 
 ``due = ceil(count × elapsed days ÷ days in the quota's window)``, the as-of day counted;
 only items received up to the end of the as-of day count. One row per quota behind.
+Whether a unit behind is actually mailed is the ``[remind]`` policy (``remind_policy``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def shortfalls(rt: Runtime, as_of: date) -> list[dict[str, Any]]:
     rows = []
     with rt.db.session() as s:
         for unit in rt.units:
-            for quota in class_quotas(rt, unit.class_id):
+            for quota in class_quotas(rt.settings, unit.class_id):
                 window = rt.calendar.window(quota.per, as_of)
                 so_far = Period(window.name, window.start, as_of)
                 n = count_accepted(rt, s, unit.id, so_far, quota.category)
@@ -41,24 +42,83 @@ def shortfalls(rt: Runtime, as_of: date) -> list[dict[str, Any]]:
     return rows
 
 
-def queue_reminders(rt: Runtime, as_of: date, rows: list[dict[str, Any]] | None = None) -> int:
-    """Queue a polite 催报 notice to the officers of each unit behind; returns how many were queued."""
+def plan(rt: Runtime, as_of: date, scheduled: bool = False) -> list[dict[str, Any]]:
+    """Every row behind (``shortfalls``), each with whether its unit would be mailed and why.
+
+    Adds ``mail`` (bool), ``level`` (gentle | zero | null) and ``reason`` to each row; a unit's
+    rows share one decision. ``scheduled``: the daemon's run, which also checks the day.
+    """
+    from mailbot.reports import remind_policy as policy
+
+    rows = shortfalls(rt, as_of)
+    cfg = rt.settings.remind
+    day_ok = not scheduled or policy.is_remind_day(cfg, rt.settings.schedule.remind_weekday, as_of)
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_unit.setdefault(r["unit"], []).append(r)
+    with rt.db.session() as s:
+        for unit_id, unit_rows in by_unit.items():
+            d = policy.decide(cfg, unit_rows, as_of, policy.history(s, unit_id), day_ok)
+            for r in unit_rows:
+                r.update(mail=d.mail, level=d.level, reason=d.reason)
+    return rows
+
+
+def items_so_far(rt: Runtime, session, unit_id: str, rows: list[dict[str, Any]], as_of: date) -> list[dict[str, Any]]:
+    """The unit's counted items in the longest window behind, up to the as-of day, oldest first."""
+    from sqlalchemy import select
+
+    from mailbot.db.models import Submission
+    from mailbot.reports.periods import bounds
+
+    start = min(date.fromisoformat(r["window"]["start"]) for r in rows)
+    lo, hi = bounds(Period("", start, as_of), rt.settings.tz)
+    subs = session.scalars(select(Submission).where(Submission.unit_id == unit_id, Submission.status == "accepted",
+                                                    Submission.received_at >= lo, Submission.received_at < hi)
+                           .order_by(Submission.received_at, Submission.id))
+    return [{"receipt": x.receipt, "date": x.received_at.astimezone(rt.settings.tz).date().isoformat(),
+             "subject": x.subject, "category": rt.category_names.get(x.category or "", x.category or "未分类")}
+            for x in subs]
+
+
+def queue_reminders(rt: Runtime, as_of: date, rows: list[dict[str, Any]] | None = None,
+                    scheduled: bool = False) -> int:
+    """Queue the 催报 each unit behind is due under ``[remind]``; returns how many were queued.
+
+    One mail per unit, listing every quota behind and the items counted so far; a 零报送
+    notice goes with the office in copy.
+    """
+    from mailbot.db.models import ReminderSent
     from mailbot.mail import outbox
 
-    rows = shortfalls(rt, as_of) if rows is None else rows
+    rows = plan(rt, as_of, scheduled) if rows is None or "mail" not in (rows[0] if rows else {}) else rows
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r.get("mail"):
+            by_unit.setdefault(r["unit"], []).append(r)
     now = rt.clock.now()
+    office = rt.settings.office
+    limit = rt.settings.remind.list_items
     queued = 0
     with rt.db.transaction() as s:
-        for row in rows:
-            unit = rt.units.get(row["unit"])
+        for unit_id, unit_rows in by_unit.items():
+            unit = rt.units.get(unit_id)
             if unit is None or not unit.emails:
                 continue
-            cat = row.get("category")
-            mail = rt.renderer.render("reminder", row=row, unit=unit, office=rt.settings.office, as_of=as_of,
-                                      category_name=rt.category_names.get(cat, cat) if cat else None)
-            key = f"remind:{row['unit']}:{row['per']}:{row['window']['start']}:{as_of.isoformat()}"
-            if cat:
-                key += f":{cat}"
-            if outbox.queue(s, kind="reminder", key=key, recipients=list(unit.emails), mail=mail, now=now):
+            level = unit_rows[0]["level"]
+            for r in unit_rows:
+                cat = r.get("category")
+                r["category_name"] = rt.category_names.get(cat, cat) if cat else None
+            items = items_so_far(rt, s, unit_id, unit_rows, as_of)
+            worst = max(unit_rows, key=lambda r: r["shortfall"])
+            mail = rt.renderer.render("reminder", rows=unit_rows, row=worst, unit=unit, office=office, as_of=as_of,
+                                      level=level, items=items[:limit], more=max(0, len(items) - limit),
+                                      counted=len(items), category_name=worst["category_name"])
+            cc = list(office.emails) if level == "zero" else None
+            row = outbox.queue(s, kind="reminder", key=f"remind:{unit_id}:{as_of.isoformat()}",
+                               recipients=list(unit.emails), mail=mail, now=now, cc=cc)
+            if row is not None:
+                s.add(ReminderSent(unit_id=unit_id, as_of=as_of, level=level or "gentle",
+                                   shortfall=worst["shortfall"], outbox_id=row.id))
                 queued += 1
     return queued

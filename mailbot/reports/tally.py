@@ -8,6 +8,7 @@ manual adjustments count on their own date. The arithmetic is ``mailbot.scoring.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def class_names(rt: Runtime) -> dict[str, str]:
 def quota_rows(rt: Runtime, session: Session, unit_id: str, class_id: str, period: Period) -> list[dict[str, Any]]:
     """Each class quota over the period: owed, submitted (category quotas count their category), met."""
     out = []
-    for q in class_quotas(rt, class_id):
+    for q in class_quotas(rt.settings, class_id):
         owed = quota_for_period(q, period, rt.calendar)
         n = count_accepted(rt, session, unit_id, period, q.category)
         out.append({"per": q.per, "count": q.count, "category": q.category, "owed": owed, "submitted": n,
@@ -119,18 +120,54 @@ def adoption_levels(events: list[ledger.ScoreEvent], period: Period) -> dict[tup
 
 
 def officer_rows(rt: Runtime, events: list[ledger.ScoreEvent], period: Period) -> list[dict[str, Any]]:
-    """Individual officers (个人排名), ranked over everyone; only officers with events in the period."""
-    totals = ledger.officer_totals([e for e in events if e.officer], period, rt.scheme)
+    """Individual officers (个人排名), ranked over everyone; only officers with counted items in the period.
+
+    Only the events of items that count (status ``accepted``, with a unit) rank a person:
+    unassigned, dismissed and ignored mail never does. A person is named from the officer
+    register, else from the From display name of their mail; their unit is the one their
+    items counted for.
+    """
+    ids = {int(e.submission) for e in events if e.submission is not None and e.officer}
+    with rt.db.session() as s:
+        subs = {sid: (status, unit, sender_name) for sid, status, unit, sender_name in s.execute(
+            select(Submission.id, Submission.status, Submission.unit_id, Submission.sender_name)
+            .where(Submission.id.in_(ids)).order_by(Submission.received_at))} if ids else {}
+    counted = [e for e in events if e.officer and e.unit and e.submission is not None
+               and subs.get(int(e.submission), ("",))[0] == "accepted"]
+    display: dict[str, str] = {}
+    units: dict[str, Counter[str]] = {}
+    for e in counted:
+        _, unit_id, sender_name = subs[int(e.submission)]  # type: ignore[arg-type]
+        officer = (e.officer or "").lower()
+        units.setdefault(officer, Counter())[unit_id or ""] += 1
+        if person := person_name(sender_name):
+            display[officer] = person  # the latest display name that is a person's
+    totals = ledger.officer_totals(counted, period, rt.scheme)
     rows = []
     for email, t in totals.items():
-        unit = rt.units.get(rt.units.unit_of_address(email))
-        name = unit.officer_names.get(email, "") if unit else ""
-        rows.append({"officer": email, "name": name, "unit": unit.id if unit else None,
-                     "unit_name": unit.name if unit else "", "submitted": t.submitted, "adopted": t.adopted,
-                     "instructions": t.instructions, "score": _num(t.score), "rank": 0})
+        if not t.submitted and not t.score:
+            continue
+        key = email.lower()
+        unit = rt.units.get(units[key].most_common(1)[0][0]) if key in units else None
+        registered = next((u.officer_names[key] for u in rt.units if u.officer_names.get(key)), "")
+        rows.append({"officer": email, "name": registered or display.get(key, ""),
+                     "unit": unit.id if unit else None, "unit_name": unit.name if unit else "",
+                     "submitted": t.submitted, "adopted": t.adopted, "instructions": t.instructions,
+                     "score": _num(t.score), "rank": 0})
     rank(rows, key="score", within=None)
     rows.sort(key=lambda r: (r["rank"], r["officer"]))
     return rows
+
+
+def person_name(display: str) -> str:
+    """A From display name that is a person's (“赵敏”, “张主任”; simplified, without 同志), else ''."""
+    from mailbot.mail.render import is_titled_person, salutation
+
+    greeting = salutation(display, "")
+    if greeting.endswith("同志："):
+        return greeting.removesuffix("同志：")
+    name = greeting.removesuffix("：")
+    return name if is_titled_person(name) else ""
 
 
 def write_xlsx(rt: Runtime, result: dict[str, Any], path: Path | None = None) -> Path:

@@ -43,21 +43,11 @@ from mailbot.resubmission.matching import (
     find_original,
 )
 from mailbot.resubmission.subjects import CORRECTION_MARKERS, _strip_prefixes, _title_key, is_correction, strip_markers  # noqa: F401
-from mailbot.resubmission.text import (  # noqa: F401
-    _alnum_only,
-    _drop_boilerplate_lines,
-    _jieba,
-    _normalize_chars,
-    _t2s,
-    _tokenize,
-    normalize_text,
-    tokens,
-)
 
 __all__ = [
     "CORRECTION_MARKERS", "CORRECTION_THRESHOLD", "CORRECTION_TITLE_FLOOR", "DEFAULT_WINDOW",
     "FIGURE_SKETCH", "FIGURE_THRESHOLD", "FINGERPRINT_VERSION", "MIN_FIGURES", "MIN_TEXT_CHARS",
     "MIN_TITLE_CHARS", "NEAR_DUPLICATE_THRESHOLD", "NUM_PERM", "SHINGLE_SIZE",
     "Candidate", "Fingerprint", "figure_overlap", "find_original", "fingerprint",
-    "is_correction", "normalize_text", "similarity", "strip_markers", "tokens",
+    "is_correction", "similarity", "strip_markers",
 ]

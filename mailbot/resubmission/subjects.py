@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from mailbot.resubmission.text import _alnum_only, _normalize_chars
+from mailbot.text import alnum_only, folded, strip_reply_prefixes
 
 CORRECTION_MARKERS: tuple[str, ...] = (
     "【更正】", "【修改】", "【更新】", "【修正】", "【修订】", "【勘误】",
@@ -15,30 +15,25 @@ CORRECTION_MARKERS: tuple[str, ...] = (
 )
 
 # Matched on the raw subject, so full-width/half-width brackets and colons and
-# the traditional forms (修訂, 勘誤, 重發, 回覆, 轉發) are spelt out here.
+# the traditional forms (修訂, 勘誤, 重發) are spelt out here.
 _BRACKET_OPEN = r"[【\[［(（〔]"
 _BRACKET_CLOSE = r"[】\]］)）〕]"
 _MARKER_WORD = r"(?:更正|修改|修正|修订|修訂|更新|勘误|勘誤|重发|重發|补发|補發)(?:稿|版|后|後|件)?"
 _BRACKETED_MARKER = re.compile(_BRACKET_OPEN + r"\s*" + _MARKER_WORD + r"\s*" + _BRACKET_CLOSE)
 _LEADING_MARKER = re.compile(r"^\s*(?:更正|修改稿|更正稿|勘误|勘誤)\s*[:：]\s*")
-_REPLY_PREFIX = re.compile(
-    r"^\s*(?:re|fw|fwd|aw|wg|sv|ｒｅ|ｆｗｄ|回复|回覆|回復|答复|答覆|转发|轉發|转|轉)\s*(?:\[\d+\])?\s*[:：]\s*",
-    re.IGNORECASE,
-)
 
 
 def _strip_prefixes(subject: str) -> str:
-    text = subject or ""
-    while (m := _REPLY_PREFIX.match(text) or _LEADING_MARKER.match(text)) is not None:
-        text = text[m.end():]
+    """Without the leading reply/forward prefixes and 更正：-style markers, in any order."""
+    text = strip_reply_prefixes(subject)
+    while (m := _LEADING_MARKER.match(text)) is not None:
+        text = strip_reply_prefixes(text[m.end():])
     return text
 
 
 def is_correction(subject: str) -> bool:
     """True if the subject carries a correction marker (【更正】, （修改稿）, 更正：…)."""
-    text = subject or ""
-    while (m := _REPLY_PREFIX.match(text)) is not None:
-        text = text[m.end():]
+    text = strip_reply_prefixes(subject)
     return bool(_BRACKETED_MARKER.search(text) or _LEADING_MARKER.match(text))
 
 
@@ -53,4 +48,4 @@ def strip_markers(subject: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _title_key(subject: str) -> str:
-    return _alnum_only(_normalize_chars(strip_markers(subject)).lower())
+    return alnum_only(folded(strip_markers(subject)).lower())

@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 DONE_KEYWORD = "$MailbotDone"
 
-# One poll at a time per process: two overlapping polls would hand out the same UIDs.
-_POLL_LOCK = threading.Lock()
+# One poll of a mailbox at a time in this process (two would hand out the same UIDs); keyed by
+# mailbox, so polls of other mailboxes are never held up. dict.setdefault is atomic in CPython.
+_POLL_LOCKS: dict[str, threading.Lock] = {}
 
 # Errors after which a new connection may succeed: the network, the server hanging up.
 _TRANSIENT = (OSError, imaplib.IMAP4.abort, EOFError)
@@ -94,6 +95,7 @@ class ImapSource:
         backoff: float = 2.0,
         max_backoff: float = 120.0,
         sleep: Callable[[float], None] = time.sleep,
+        mark_seen: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -113,6 +115,8 @@ class ImapSource:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
+        self.mark_seen = mark_seen  # False: the clerk's unread markers are left alone
+        self.pending = 0  # messages of the current pass still to be downloaded (for progress)
         self.mailbox = f"imap:{username}@{host}/{folder}"
         self._client: IMAPClient | None = None
         self._uidvalidity = 0
@@ -203,8 +207,9 @@ class ImapSource:
         are marked on the way.
         Raises SourceError when the server stays unreachable or refuses login or folder.
         """
-        if not _POLL_LOCK.acquire(blocking=False):
-            raise SourceError("another IMAP poll is already running in this process")
+        lock = _POLL_LOCKS.setdefault(self.mailbox, threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise SourceError(f"another poll of {self.mailbox} is already running in this process")
         try:
             yielded: set[tuple[int, int]] = set()
             failures = 0
@@ -237,7 +242,7 @@ class ImapSource:
                         continue
                     raise SourceError(f"IMAP {self.mailbox}: {_text(exc)}") from exc
         finally:
-            _POLL_LOCK.release()
+            lock.release()
 
     def _fetch_pass(self, is_done: Callable[[SourceMessage], bool],
                     yielded: set[tuple[int, int]]) -> Iterator[SourceMessage]:
@@ -250,6 +255,7 @@ class ImapSource:
                 continue
             (done if is_done(self._message(uidvalidity, uid)) else todo).append(uid)
         self._catch_up(client, uidvalidity, done)
+        self.pending = len(todo)
         self._marks_paused = False
         sizes = self._sizes(client, todo)
         for batch in _batches(todo, sizes, self.batch_size, self.batch_bytes):
@@ -262,6 +268,7 @@ class ImapSource:
                 if data is None or b"BODY[]" not in data:
                     continue  # expunged meanwhile
                 yielded.add((uidvalidity, uid))
+                self.pending -= 1
                 yield self._message(uidvalidity, uid, bytes(data[b"BODY[]"]),
                                     _aware(data.get(b"INTERNALDATE")))
 
@@ -292,7 +299,7 @@ class ImapSource:
     # ------------------------------------------------------------ after success
 
     def mark_done(self, msg: SourceMessage) -> bool:
-        """Flag (\\Seen, $MailbotDone) or move the message; call only after your commit.
+        """Flag ($MailbotDone, and \\Seen only with ``mark_seen``) or move; only after your commit.
 
         Failures are logged and return False: the caller's database is the record.
         """
@@ -308,10 +315,11 @@ class ImapSource:
                 if self.processed_folder:
                     self._move(client, msg.uid)
                 else:
-                    flags: list[str | bytes] = [b"\\Seen"]
+                    flags: list[str | bytes] = [b"\\Seen"] if self.mark_seen else []
                     if self._keywords_allowed:
                         flags.append(DONE_KEYWORD)
-                    client.add_flags([msg.uid], flags)
+                    if flags:
+                        client.add_flags([msg.uid], flags)
                 return True
             except _TRANSIENT as exc:
                 self._drop()
