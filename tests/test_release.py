@@ -66,7 +66,7 @@ def test_released_corrected_and_released_again_sends_exactly_the_corrections(qua
     assert [(to, subj) for to, subj, _ in mails] == [
         ([OFFICE], "【通报草稿·待发布】政务信息报送采用情况通报（2026年第一季度）")]
     body = _body(mails[0][2])
-    assert "尚未发给各单位" in body and "发布 2026Q1" in body and "2026-04-07 自动发布" in body  # 4-6 Apr: 清明 holidays
+    assert "尚未发给各单位" in body and "发布 2026Q1" in body and "2026年4月7日自动发布" in body  # 4-6 Apr: 清明 holidays
     xlsx = [p.get_filename() for p in message_from_bytes(mails[0][2], policy=default).iter_attachments()]
     assert xlsx == ["2026年第一季度政务信息通报（草稿1）.xlsx"]
 
