@@ -59,6 +59,7 @@ def queue_adoption_notices(rt: Runtime) -> int:
     """One notice per unit for what was recorded since the last batch; returns how many were queued."""
     from mailbot.mail import outbox
     from mailbot.records import EVENT_NAMES, fmt_points, level_name
+    from mailbot.reports.wording import issue_label
 
     if not rt.settings.notices.enabled:
         return 0
@@ -81,7 +82,7 @@ def queue_adoption_notices(rt: Runtime) -> int:
             recipients = list(dict.fromkeys(senders)) or list(unit.emails)
             lines = []
             for e, sub in pairs:
-                where = f"（{e.publication}{' ' + e.issue_no if e.issue_no else ''}）" if e.publication else ""
+                where = f"（{issue_label(e.publication, e.issue_no)}）" if e.publication else ""
                 lines.append({"receipt": sub.receipt, "subject": sub.subject, "what": f"{level_name(rt, e.kind, e.level)}"
                               f"{EVENT_NAMES[e.kind]}{where}", "points": fmt_points(e.points),
                               "date": e.occurred.isoformat()})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -29,6 +31,31 @@ def test_every_command_has_help(name):
     cmd = main.commands[name]
     assert cmd.help and cmd.help.strip(), f"`mailbot {name}` has no help text"
     assert run(name, "--help").exit_code == 0
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _chinese(text: str | None, at_least: int = 2) -> bool:
+    return len(CJK.findall(text or "")) >= at_least
+
+
+@pytest.mark.parametrize("name", ["", *sorted(main.commands)])
+def test_help_is_in_chinese_and_keeps_the_english_names(name):
+    """The clerk reads `mailbot 命令 --help`: the command's line in `mailbot --help`, its description and
+    every option say what they do in Chinese; command and option names stay English (CONTRACT.md)."""
+    cmd = main.commands[name] if name else main
+    ctx = click.Context(cmd, info_name=name or "mailbot")
+    assert _chinese(cmd.get_short_help_str(limit=80), 4), f"`mailbot --help` lists {name!r} without Chinese"
+    out = run(*([name] if name else []), "--help").output
+    assert _chinese(out.split("Options:")[0], 4), out
+    for param in cmd.get_params(ctx):
+        if isinstance(param, click.Option):
+            assert _chinese(param.help), f"mailbot {name} {'/'.join(param.opts)}: help has no Chinese: {param.help!r}"
+            assert all(o.startswith("-") and o.isascii() for o in param.opts)  # names scripts rely on
+            assert param.opts[-1] in out or param.opts[0] in out
+    if not name:  # the command names are listed as they are spelt
+        assert all(c in out for c in main.commands)
 
 
 def test_missing_config_exits_2_with_one_line(tmp_path):

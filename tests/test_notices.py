@@ -49,7 +49,7 @@ def test_one_notice_per_unit_per_day_whatever_recorded_it(tmp_path):
     assert f"回执号 {a1}" in alpha.body_text and "省级采用，+30 分" in alpha.body_text
     assert f"回执号 {a2}" in alpha.body_text and "厅级批示，+30 分" in alpha.body_text
     assert "厅级约稿" not in alpha.body_text  # withdrawn before it was told
-    assert "2026 年度累计得分 64 分" in alpha.body_text  # 2 items × 2 + 30 + 30
+    assert "2026年度累计得分 64 分" in alpha.body_text  # 2 items × 2 + 30 + 30
     assert beta.subject.endswith("厅级采用（+10 分）")
     assert "年度累计得分 12 分" in beta.body_text
 

@@ -3,6 +3,7 @@ corrected and released again — through a real SMTP server."""
 
 from __future__ import annotations
 
+from datetime import date
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.policy import default
@@ -65,7 +66,7 @@ def test_released_corrected_and_released_again_sends_exactly_the_corrections(qua
     assert [(to, subj) for to, subj, _ in mails] == [
         ([OFFICE], "【通报草稿·待发布】政务信息报送采用情况通报（2026年第一季度）")]
     body = _body(mails[0][2])
-    assert "尚未发给各单位" in body and "发布 2026Q1" in body and "2026-04-06 自动发布" in body  # 4 Apr is a Saturday
+    assert "尚未发给各单位" in body and "发布 2026Q1" in body and "2026年4月7日自动发布" in body  # 4-6 Apr: 清明 holidays
     xlsx = [p.get_filename() for p in message_from_bytes(mails[0][2], policy=default).iter_attachments()]
     assert xlsx == ["2026年第一季度政务信息通报（草稿1）.xlsx"]
 
@@ -116,15 +117,19 @@ def test_released_corrected_and_released_again_sends_exactly_the_corrections(qua
 def test_draft_goes_out_by_itself_on_its_day_unless_held(quarter):
     rt, _ = quarter
     release.draft(rt, "2026Q1")
-    # drafted Wednesday 1 April, 3 days: Saturday 4 April moves to Monday 6 April
-    assert release.due_for_release(rt, local("2026-04-03 09:00").date()) == []
-    assert release.due_for_release(rt, local("2026-04-06 09:00").date()) == ["2026Q1"]
-    release.hold(rt, "2026Q1", by=ADMIN)
+    # drafted Wednesday 1 April, 3 days: Saturday 4 April is in the 清明 holidays (4-6 April): Tuesday 7 April
     assert release.due_for_release(rt, local("2026-04-06 09:00").date()) == []
+    assert release.due_for_release(rt, local("2026-04-07 09:00").date()) == ["2026Q1"]
+    release.hold(rt, "2026Q1", by=ADMIN)
+    assert release.due_for_release(rt, local("2026-04-07 09:00").date()) == []
     release.hold(rt, "2026Q1", on=False)
-    assert release.due_for_release(rt, local("2026-04-06 09:00").date()) == ["2026Q1"]
+    assert release.due_for_release(rt, local("2026-04-07 09:00").date()) == ["2026Q1"]
     done = release.release(rt, "2026Q1", by="schedule")
-    assert done.queued == 4 and release.due_for_release(rt, local("2026-04-07 09:00").date()) == []
+    assert done.queued == 4 and release.due_for_release(rt, local("2026-04-08 09:00").date()) == []
+    # the Q3 draft of 1 October waits out the National Day week; a year the holiday table does
+    # not know yet falls back to Monday to Friday (2027-01-04 is a Monday)
+    assert release.release_on(rt, date(2026, 10, 1)) == date(2026, 10, 8)
+    assert release.release_on(rt, date(2027, 1, 1)) == date(2027, 1, 4)
 
 
 def test_zero_release_days_waits_for_the_office(tmp_path, smtp_server):
@@ -152,3 +157,21 @@ class = "city"
     report = release.release(rt, "2026Q1")
     assert report.queued == 2  # alpha and the office
     assert "未发：丁市卫生局（没有登记邮箱）" in report.line()
+
+
+def test_release_and_correction_on_postgresql(tmp_path, pg_url):
+    # the same steps on PostgreSQL: JSON figures, versions, the 更正 only where figures changed
+    rt = make_runtime(write_config(tmp_path, db_url=pg_url), now="2026-04-01 09:00", receipts=False)
+    try:
+        a1 = submit(rt, ALPHA, "甲市召开全市卫生工作会议", "2026-02-03 10:00")
+        submit(rt, BETA, "乙市推进家庭医生签约服务", "2026-03-02 10:00")
+        assert release.draft(rt, "2026Q1").queued == 1
+        assert release.release(rt, "2026Q1").queued == 4
+        records.adopt(rt, a1, "department", date="2026-04-01")
+        again = release.release(rt, "2026Q1")
+        # alpha's score changed; beta, tied first before, is now second: both get a 更正, and the office
+        assert (again.version, again.queued) == (2, 3)
+        assert ("更正：甲市卫生局（被采用 0 → 1 条；采用次数 0 → 1 次；得分 2 → 12 分）；"
+                "乙市卫生局（同类排名 第 1 名 → 第 2 名）") in again.line()
+    finally:
+        rt.close()

@@ -174,12 +174,12 @@ def test_unit_query_is_answered_with_its_standing(env):
     answers = [message_from_bytes(m.content) for m in smtp.messages[sent_before:]]
     assert len(answers) == 2 and answers[0]["To"] == UNIT
     text = answers[0].get_body(("plain",)).get_content()
-    assert "【查询结果】长春市卫生局 2026Q1" in _subject(smtp.messages[sent_before].content)
+    assert "【查询结果】长春市卫生局2026年第一季度" in _subject(smtp.messages[sent_before].content)
     assert "计分信息：2 条，被采用 1 条" in text
     assert "得　　分：34 分（报送 4，采用 30）" in text
     assert "采用得分：" in text and "30 分" in text
     assert "同类排名：第 1 名" in text and "应报条数：13 条，尚差 11 条" in text
     assert f"{first}　已计分　32 分" in text and f"{second}　已计分　2 分" in text
-    assert "2026 年度累计" in text
+    assert "2026年度累计" in text
     assert _rows(rt)[-1] == ("ignored", "standing query (查询 2026Q1): answered")
     assert {r["unit"]: r["score"] for r in tally(rt, "2026Q1")["units"]}["changchun"] == 34

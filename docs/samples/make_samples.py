@@ -11,10 +11,12 @@ they are missing. CI does not run it.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import UTC
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -76,19 +78,51 @@ def workbook_pages(xlsx: Path, stem: str, work: Path) -> list[Path]:
     return sorted(OUT.glob(f"{stem}-*.png"))
 
 
+def command_mail(work: Path, sender: str, subject: str, body: str, auth: bool) -> Path:
+    """An .eml as it would arrive: from an admin (with the server's Authentication-Results) or a unit."""
+    from datetime import datetime
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    msg = EmailMessage()
+    if auth:
+        msg["Authentication-Results"] = f"mail.example.gov.cn; spf=pass smtp.mailfrom={sender}"
+    msg["From"], msg["To"], msg["Subject"] = sender, "jlwsxx2012@163.com", subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain="example.gov.cn")
+    msg.set_content(body)
+    path = work / f"{abs(hash(subject))}.eml"
+    path.write_bytes(bytes(msg))
+    return path
+
+
 def main() -> None:
     ensure_tools()
     for old in OUT.glob("*.png"):
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        shutil.copy(ROOT / "config.example.toml", work)
+        config = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+        # the receiving server of the samples' mailbox vouches for the office's own address
+        (work / "config.example.toml").write_text(
+            config.replace("authserv_ids = []", 'authserv_ids = ["mail.example.gov.cn"]'), encoding="utf-8")
         shutil.copytree(ROOT / "examples", work / "examples")
         mailbot(work, "poll")
         mailbot(work, "adopt", "20260120-0001", "--level", "province", "--date", "2026-01-25",
                 "--publication", "卫生信息", "--issue", "12")
         mailbot(work, "instruct", "20260120-0001", "--level", "department", "--date", "2026-01-28")
         mailbot(work, "adjust", "siping", "5", "--reason", "基础工作", "--date", "2026-03-20")
+        items = json.loads(mailbot(work, "submissions", "--status", "accepted", "--format", "json"))
+        a, b = items[1]["receipt"], items[2]["receipt"]
+        office = "xinxike@example.gov.cn"
+        mailbot(work, "ingest", "--preview", str(work / "reply"),
+                str(command_mail(work, office, f"采用 {a} {b} 厅级", "请办理。", auth=True)))
+        mailbot(work, "ingest", "--preview", str(work / "query"),
+                str(command_mail(work, "xxy@ccws.example.gov.cn", "查询 2026Q1", "", auth=False)))
+        mailbot(work, "digest", "--week", "2026-W12", "--preview", str(work / "digest"))
+        mailbot(work, "remind", "--as-of", "2026-03-31", "--preview", str(work / "remind"))
+        mailbot(work, "notices", "--preview", str(work / "notices"))
+        mailbot(work, "tally", "--period", "2026Q1", "--draft", "--preview", str(work / "draft"))
         mailbot(work, "tally", "--period", "2026Q1", "--preview", str(work / "tally"))
         mailbot(work, "awards", "--year", "2026", "--format", "xlsx", "--output", str(work / "awards.xlsx"))
         shots = {"receipt": "receipt-accepted", "alert": "alert"}
@@ -102,8 +136,15 @@ def main() -> None:
             if name not in seen:
                 seen.add(name)
                 mails.append((name, eml))
-        mails += [("tally-office", work / "tally" / "09-tally-office.eml"),
-                  ("tally-unit", work / "tally" / "02-tally-jilin.eml")]
+        for name, folder, pick in (("reply", "reply", "reply"), ("query", "query", "query"),
+                                   ("digest", "digest", "digest"), ("reminder", "remind", "reminder"),
+                                   ("notice", "notices", "notice"), ("tally-draft", "draft", "tally"),
+                                   ("tally-office", "tally", "office"), ("tally-unit", "tally", "jilin")):
+            found = sorted(p for p in (work / folder).glob("*.eml") if pick in p.stem)
+            if not found:
+                print(f"{name}: no mail previewed in {folder}", file=sys.stderr)
+                continue
+            mails.append((name, found[0]))
         for name, eml in mails:
             html = html_of(eml)
             if html is None:
@@ -111,7 +152,7 @@ def main() -> None:
                 continue
             page = work / f"{name}.html"
             page.write_text(html, encoding="utf-8")
-            screenshot(page, OUT / f"{name}.png", 3200 if name.startswith("tally") else 1400)
+            screenshot(page, OUT / f"{name}.png", 3200 if name.startswith(("tally", "digest")) else 1400)
             print(OUT / f"{name}.png")
         xlsx = next((work / "tally").glob("*.xlsx"))
         for p in workbook_pages(xlsx, "workbook", work) + workbook_pages(work / "awards.xlsx", "awards", work):

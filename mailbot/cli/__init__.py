@@ -49,8 +49,29 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
+HELP_OPTION_HELP = "显示本说明并退出 show this message and exit."
+
+
+class MailbotCommand(click.Command):
+    """A command whose --help option, like everything else in its help, is said in Chinese too."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
+
+
 class MailbotGroup(click.Group):
     """Turns domain errors into one clear line and the contract's exit codes."""
+
+    command_class = MailbotCommand
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = "--debug" in sys.argv
@@ -83,13 +104,16 @@ class MailbotGroup(click.Group):
 
 @click.group(cls=MailbotGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config", metavar="PATH", envvar="MAILBOT_CONFIG",
-              help="Config file (default $MAILBOT_CONFIG, else ./config.toml).")
-@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
-@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors in the log.")
-@click.version_option(__version__, prog_name="mailbot")
+              help="配置文件（默认取 $MAILBOT_CONFIG，否则 ./config.toml） config file.")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈和调试日志 show tracebacks and debug logs.")
+@click.option("-q", "--quiet", is_flag=True, help="日志只记警告和错误 only warnings and errors in the log.")
+@click.version_option(__version__, prog_name="mailbot", help="显示版本号并退出 show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context, config: str | None, debug: bool, quiet: bool) -> None:
-    """mailbot: the 政务信息 mailbox daemon (政务信息报送邮箱自动处理)."""
+    """政务信息报送邮箱自动处理：收信、认单位、分类、记分、回执、周报、通报、催报 (mailbot: the 政务信息 mailbox daemon).
+
+    命令名和选项名是英文的，脚本按它们调用；每个命令的说明用 `mailbot 命令 --help` 查看。
+    """
     # The database, raw mail, attachments and copies of sent mail hold people's names and scores:
     # whatever mailbot creates is for its own user only (0600 files, 0700 folders).
     os.umask(os.umask(0o077) | 0o077)

@@ -11,7 +11,7 @@ from mailbot.cli.output import table
 @main.command("check-config")
 @pass_state
 def check_config(state: CliState) -> None:
-    """Validate the config file and say what it sets up."""
+    """检查配置文件，说明配置了什么；出错时给出文件、行号、键名和原因 (validate the config file)."""
     s = state.settings  # loading checks everything: calendar, scheme and categories included
     click.echo(f"{s.path}: OK — {len(s.units)} unit(s) in {len(s.classes)} class(es), source {s.source.kind}, "
                f"outgoing {s.outgoing.kind}, scheme {s.rules.scheme.name}, database {s.database_url.split(':', 1)[0]}")
@@ -20,7 +20,7 @@ def check_config(state: CliState) -> None:
 @main.command("upgrade-db")
 @pass_state
 def upgrade_db(state: CliState) -> None:
-    """Bring the database schema up to date (also done at every start)."""
+    """把数据库结构升级到最新（每次启动时也会自动升级） (bring the database schema up to date)."""
     with state.runtime() as rt:  # opening upgrades
         click.echo(f"database at revision {rt.db.current_revision()}")
 
@@ -43,7 +43,7 @@ def units(state: CliState, ids: bool) -> None:
 @main.command()
 @pass_state
 def retrain(state: CliState) -> None:
-    """Retrain the classifier with the office's category corrections."""
+    """用办公室的类别更正重新训练分类模型 (retrain the classifier with the office's corrections)."""
     from mailbot.retraining import retrain as do_retrain
 
     click.echo(do_retrain(state.runtime()).line())
@@ -51,7 +51,7 @@ def retrain(state: CliState) -> None:
 
 @main.command()
 def evaluate() -> None:
-    """Accuracy, per-class precision/recall and confusion matrix on the held-out labelled items."""
+    """分类模型在留出样本上的准确率、各类查准率/查全率和混淆矩阵 (evaluate the classifier)."""
     from mailbot.classify.classifier import Classifier
     from mailbot.classify.dataset import load_labelled
     from mailbot.classify.evaluation import evaluate as do_evaluate

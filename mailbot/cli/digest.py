@@ -11,12 +11,12 @@ from mailbot.cli.output import preview_option, sending
 
 
 @main.command()
-@click.option("--week", "-w", "week", required=True, metavar="W", help="ISO week, e.g. 2026-W07.")
-@click.option("--dry-run", is_flag=True, help="Print the digest to stdout; queue and send nothing.")
+@click.option("--week", "-w", "week", required=True, metavar="W", help="周次，ISO 周，如 2026-W07 ISO week.")
+@click.option("--dry-run", is_flag=True, help="只把周报打印出来，不发送 print the digest; queue and send nothing.")
 @preview_option()
 @pass_state
 def digest(state: CliState, week: str, dry_run: bool, preview: Path | None) -> None:
-    """The office's weekly digest of everything received in week W."""
+    """信息周报：W 周收到的全部来件、待办事项和零信息单位，发给办公室 (the office's weekly digest)."""
     from mailbot.mail import outbox
     from mailbot.reports.digest import digest_data, queue_digest, render_digest
 

@@ -14,7 +14,7 @@ from mailbot.cli.output import preview_option, sending
 @main.command()
 @pass_state
 def run(state: CliState) -> None:
-    """The daemon: poll, send, run the schedule until SIGTERM/SIGINT."""
+    """常驻运行：定时收信、发信、按日程发周报通报催报，直到收到 SIGTERM/SIGINT (the daemon)."""
     from mailbot.daemon import Daemon
 
     if not state.debug and not state.quiet:
@@ -26,7 +26,7 @@ def run(state: CliState) -> None:
 @preview_option()
 @pass_state
 def poll(state: CliState, preview: Path | None) -> None:
-    """One poll of the source and one flush of the outbox, then exit.
+    """收一次信、发一次待发邮件，然后退出 (one poll of the source and one flush of the outbox).
 
     The first poll of a mailbox back-fills the mail already in it: recorded and scored, no
     receipts or alerts. A long poll shows a progress bar (a log line every N messages when
@@ -53,11 +53,11 @@ def poll(state: CliState, preview: Path | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--no-receipts", is_flag=True, help="Back-fill old mail: record and score, send no receipts or alerts.")
+@click.option("--no-receipts", is_flag=True, help="补录旧邮件：登记计分，不发回执和提醒 back-fill: record and score, send no receipts or alerts.")
 @preview_option()
 @pass_state
 def ingest(state: CliState, paths: tuple[Path, ...], no_receipts: bool, preview: Path | None) -> None:
-    """Run .eml files, folders of them, Maildirs or mbox files through the pipeline."""
+    """处理指定的 .eml 文件、文件夹、Maildir 或 mbox（与收信同样处理） (run mail files through the pipeline)."""
     from mailbot.polling import ingest as do_ingest
 
     rt = state.runtime(receipts=not no_receipts)
@@ -68,11 +68,11 @@ def ingest(state: CliState, paths: tuple[Path, ...], no_receipts: bool, preview:
 
 @main.command()
 @click.argument("receipts", nargs=-1)
-@click.option("--show", is_flag=True, help="Only list the quarantined messages with their full tracebacks.")
+@click.option("--show", is_flag=True, help="只列出处理失败、已隔离的邮件及完整出错信息 only list the quarantined messages with their tracebacks.")
 @preview_option()
 @pass_state
 def retry(state: CliState, receipts: tuple[str, ...], show: bool, preview: Path | None) -> None:
-    """Re-run quarantined messages (all of them, or those of the given receipt numbers)."""
+    """重新处理出错隔离的邮件（全部，或指定回执号的） (re-run quarantined messages)."""
     from mailbot.polling import retry as do_retry
 
     rt = state.runtime()

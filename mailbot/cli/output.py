@@ -15,7 +15,7 @@ import click
 
 def format_option(*choices: str, default: str = "table"):
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default, show_default=True,
-                        help="Output format.")
+                        help="输出格式：table 表格，json 供脚本使用，csv 用 Excel 打开，xlsx 可打印的工作簿 (output format).")
 
 
 def table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], max_width: int = 40) -> str:

@@ -22,17 +22,17 @@ def _by() -> str:
 
 @main.command()
 @click.argument("receipt")
-@click.option("--level", "-l", required=True, metavar="L", help="Adoption level (e.g. department, province, central).")
-@click.option("--date", "-d", "on", metavar="D", help="Date adopted, YYYY-MM-DD (default today).")
-@click.option("--kind", "-k", metavar="K", help="Column of the scheme (transport: general, research, important, forwarded).")
-@click.option("--note", metavar="T", help="A note kept with the record.")
+@click.option("--level", "-l", required=True, metavar="L", help="采用级别，如 department 厅级、province 省级、central 中央（写编号或中文名） adoption level.")
+@click.option("--date", "-d", "on", metavar="D", help="采用日期 YYYY-MM-DD（默认今天） date adopted.")
+@click.option("--kind", "-k", metavar="K", help="计分栏目（交通运输局：general 一般动态、research 调研、important 其它重要、forwarded 转报） column of the scheme.")
+@click.option("--note", metavar="T", help="备注，随记录保存 a note kept with the record.")
 @click.option("--publication", metavar="P", help="Where it was published (e.g. 《卫生信息》).")
-@click.option("--issue", "issue_no", metavar="N", help="Issue number.")
-@click.option("--withdraw", is_flag=True, help="Take back an adoption recorded earlier.")
+@click.option("--issue", "issue_no", metavar="N", help="期号 issue number.")
+@click.option("--withdraw", is_flag=True, help="撤销此前记的采用，分数冲回 take back an adoption recorded earlier.")
 @pass_state
 def adopt(state: CliState, receipt: str, level: str, on: str | None, kind: str | None, note: str | None,
           publication: str | None, issue_no: str | None, withdraw: bool) -> None:
-    """Record an adoption (采用) of a submission."""
+    """记一条采用：信息被刊物采用，按级别加分 (record an adoption of a submission)."""
     from mailbot import records
 
     r = records.adopt(state.runtime(), receipt, level, date=on, kind=kind, note=note, publication=publication,
@@ -42,15 +42,15 @@ def adopt(state: CliState, receipt: str, level: str, on: str | None, kind: str |
 
 @main.command()
 @click.argument("receipt")
-@click.option("--level", "-l", required=True, metavar="L", help="Leader level (e.g. department, province, national).")
-@click.option("--kind", "-k", metavar="K", help="Instruction kind (transport: general, important, decisive).")
-@click.option("--date", "-d", "on", metavar="D", help="Date of the instruction, YYYY-MM-DD (default today).")
-@click.option("--note", metavar="T", help="A note kept with the record.")
-@click.option("--withdraw", is_flag=True, help="Take back an instruction recorded earlier.")
+@click.option("--level", "-l", required=True, metavar="L", help="批示领导级别，如 department 厅级、province 省级、national 国家级 leader level.")
+@click.option("--kind", "-k", metavar="K", help="批示类别（交通运输局：general 一般、important 重要、decisive 决策性） instruction kind.")
+@click.option("--date", "-d", "on", metavar="D", help="批示日期 YYYY-MM-DD（默认今天） date of the instruction.")
+@click.option("--note", metavar="T", help="备注，随记录保存 a note kept with the record.")
+@click.option("--withdraw", is_flag=True, help="撤销此前记的批示，分数冲回 take back an instruction recorded earlier.")
 @pass_state
 def instruct(state: CliState, receipt: str, level: str, kind: str | None, on: str | None, note: str | None,
              withdraw: bool) -> None:
-    """Record a leader's instruction (批示) on a submission."""
+    """记一条领导批示，按级别加分 (record a leader's instruction on a submission)."""
     from mailbot import records
 
     r = records.instruct(state.runtime(), receipt, level, kind=kind, date=on, note=note, by=_by(), withdraw=withdraw)
@@ -59,11 +59,11 @@ def instruct(state: CliState, receipt: str, level: str, kind: str | None, on: st
 
 @main.command()
 @click.argument("receipt")
-@click.option("--level", "-l", required=True, metavar="L", help="Level of the requesting office.")
-@click.option("--withdraw", is_flag=True, help="Take the mark back.")
+@click.option("--level", "-l", required=True, metavar="L", help="约稿单位的级别，如 department 厅办公室 level of the requesting office.")
+@click.option("--withdraw", is_flag=True, help="撤销约稿标记 take the mark back.")
 @pass_state
 def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> None:
-    """Mark a submission as answering a commissioned request (约稿)."""
+    """标记一条信息为约稿，按级别加分 (mark a submission as answering a commissioned request)."""
     from mailbot import records
 
     click.echo(records.commission(state.runtime(), receipt, level, by=_by(), withdraw=withdraw).line)
@@ -75,7 +75,7 @@ def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> Non
 @preview_option()
 @pass_state
 def assign(state: CliState, receipt: str, unit: str, preview: Path | None) -> None:
-    """Assign an unassigned submission to a unit (it is then counted, scored and answered)."""
+    """把未识别单位的来稿归到一个单位：随即计分并给发件人回执 (assign a submission to a unit)."""
     from mailbot import records
     from mailbot.mail import outbox
 
@@ -92,7 +92,7 @@ def assign(state: CliState, receipt: str, unit: str, preview: Path | None) -> No
 @click.argument("category_id", metavar="CATEGORY")
 @pass_state
 def category(state: CliState, receipt: str, category_id: str) -> None:
-    """Correct a submission's content category."""
+    """更正一条信息的类别（重新训练分类时会用上） (correct a submission's content category)."""
     from mailbot import records
 
     click.echo(records.set_category(state.runtime(), receipt, category_id, by=_by()).line)
@@ -102,10 +102,10 @@ def category(state: CliState, receipt: str, category_id: str) -> None:
 @click.argument("unit")
 @click.argument("points")
 @click.option("--reason", "-r", required=True, metavar="T", help="Why (e.g. 基础工作 2026年度).")
-@click.option("--date", "-d", "on", metavar="D", help="Date it counts on, YYYY-MM-DD (default today).")
+@click.option("--date", "-d", "on", metavar="D", help="计入日期 YYYY-MM-DD（默认今天） date it counts on.")
 @pass_state
 def adjust(state: CliState, unit: str, points: str, reason: str, on: str | None) -> None:
-    """Adjust a unit's score by hand (basic work, reporting work, penalties). POINTS may be negative."""
+    """手工加减分：基础工作、报送工作、扣分等；POINTS 可为负数 (adjust a unit's score by hand)."""
     from mailbot import records
 
     click.echo(records.adjust(state.runtime(), unit, points, reason, date=on, by=_by()).line)
@@ -113,10 +113,10 @@ def adjust(state: CliState, unit: str, points: str, reason: str, on: str | None)
 
 @main.command("import-adoptions")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Only show what would be recorded.")
+@click.option("--dry-run", is_flag=True, help="试运行：只列出将要记录的内容，不写入 only show what would be recorded.")
 @pass_state
 def import_adoptions(state: CliState, file: Path, dry_run: bool) -> None:
-    """Record adoptions in bulk from the office's register (.csv or .xlsx): receipt or title, level, date.
+    """从采用登记表（.csv 或 .xlsx：回执号或标题、级别、日期）批量导入采用记录 (import adoptions in bulk).
 
     Titles as the editor printed them are matched to the items; doubtful rows are listed for
     confirmation (write the receipt number into the sheet and import again); rows already

@@ -125,13 +125,13 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
 
 
 @main.command()
-@click.option("--as-of", "as_of", required=True, metavar="DATE", help="The date to measure progress on, YYYY-MM-DD.")
-@click.option("--dry-run", is_flag=True, help="Only list the units behind; queue nothing.")
+@click.option("--as-of", "as_of", required=True, metavar="DATE", help="按哪一天计算进度 YYYY-MM-DD the date to measure progress on.")
+@click.option("--dry-run", is_flag=True, help="只列出进度落后的单位，不发催报 only list the units behind; send nothing.")
 @format_option("table", "json")
 @preview_option()
 @pass_state
 def remind(state: CliState, as_of: str, dry_run: bool, fmt: str, preview: Path | None) -> None:
-    """Quota-shortfall reminders (催报) due on a date: queued and sent, or only listed.
+    """催报：按进度落后的单位，发催报邮件或只列出来 (quota-shortfall reminders due on a date).
 
     Every unit behind is listed, with whether the [remind] policy mails it and why (grace
     period, minimum shortfall, interval since the last reminder; 零报送 escalation).
@@ -163,7 +163,7 @@ def remind(state: CliState, as_of: str, dry_run: bool, fmt: str, preview: Path |
 @preview_option()
 @pass_state
 def notices(state: CliState, preview: Path | None) -> None:
-    """Send the adoption notices (采用/批示/约稿) recorded since the last batch now."""
+    """现在发出上次以来记录的采用、批示、约稿通知 (send the adoption notices now)."""
     from mailbot.mail import outbox
     from mailbot.notices import queue_adoption_notices
 
@@ -180,11 +180,11 @@ def notices(state: CliState, preview: Path | None) -> None:
 
 
 @main.command()
-@click.option("--dry-run", is_flag=True, help="Only show what would move.")
+@click.option("--dry-run", is_flag=True, help="试运行：只列出分数将怎样变化 only show what would move.")
 @format_option("table", "json")
 @pass_state
 def rescore(state: CliState, dry_run: bool, fmt: str) -> None:
-    """Recompute every event's points under the scheme now in force (writes correction rows)."""
+    """按现行计分办法重算所有记录的分数（另记更正记录，不改原记录） (recompute points under the scheme in force)."""
     from mailbot.rescore import rescore as do_rescore
 
     rt = state.runtime()

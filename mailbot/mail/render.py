@@ -89,6 +89,7 @@ def _add_report_helpers(env: Environment) -> None:
     env.filters["period_title"] = wording.period_title
     env.filters["period_span"] = wording.period_span
     env.filters["cn_date"] = wording.cn_date
+    env.globals["cn_span"] = wording.cn_span
     env.filters["issue_label"] = lambda pub, no=None: wording.issue_label(pub, no)
     env.filters["text_table"] = lambda rows, columns, indent="　　": table(
         rows, [(c["key"], c["heading"]) if isinstance(c, dict) else tuple(c) for c in columns], None, indent)

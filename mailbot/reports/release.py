@@ -94,13 +94,27 @@ def held(rows: list[TallyRelease]) -> bool:
     return bool(flags) and flags[-1].step == "hold"
 
 
+def is_workday(day: date) -> bool:
+    """A working day in China: public holidays (国庆, 春节 …) off, make-up Saturdays (调休) on.
+
+    ``chinese_calendar`` knows the State Council's schedule for the years it ships; for a year
+    it does not know yet, Monday to Friday.
+    """
+    import chinese_calendar
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 def release_on(rt: Runtime, drafted: date) -> date | None:
-    """The day the daemon releases a draft made on ``drafted``: N days on, moved off a weekend."""
+    """The day the daemon releases a draft made on ``drafted``: N days on, moved to a working day."""
     days = rt.settings.schedule.tally_release_days
     if not days:
         return None
     day = drafted + timedelta(days=days)
-    while day.weekday() >= 5:
+    while not is_workday(day):
         day += timedelta(days=1)
     return day
 

@@ -59,6 +59,9 @@ def unit_standing(rt: Runtime, unit_id: str, period_text: str) -> dict[str, Any]
     items = [{"receipt": r["receipt"], "subject": r["subject"], "status": STATUS_NAMES.get(r["status"], r["status"]),
               "points": r["points"]} for r in list_submissions(rt, period=period.name, unit=unit_id)]
     parts = [(KIND_NAMES.get(k, k), v) for k, v in rows[period.name]["points_by_kind"].items() if v]
+    from mailbot.reports.wording import period_span, period_title
+
     return {"period": rows[period.name], "period_name": period.name, "year": rows[year.name],
-            "year_name": year.name, "parts": parts, "adopt_levels": sorted(adopt_levels.items()), "entries": items,
+            "year_name": year.name, "period_title": period_title(period), "period_span": period_span(period),
+            "year_title": period_title(year), "parts": parts, "adopt_levels": sorted(adopt_levels.items()), "entries": items,
             "unit": rt.units.get(unit_id)}
