@@ -52,10 +52,11 @@ class Runtime:
         domain = parseaddr(settings.outgoing.from_)[1].rpartition("@")[2]
         clock = clock or Clock(settings.tz)
         db = Database(settings.database_url, settings.office.id, mail_domain=domain, now=clock.now)
-        db.upgrade()
         units = UnitDirectory.from_settings(settings)
-        with db.transaction() as s:
-            units.sync(s)
+        with db.exclusive("setup"):  # processes starting at once take turns
+            db.upgrade()
+            with db.transaction() as s:
+                units.sync(s)
         custom = settings.resolve(settings.templates_dir) if settings.templates_dir else None
         return cls(settings=settings, clock=clock, db=db, units=units,
                    renderer=Renderer(custom), receipts=receipts and settings.receipts)

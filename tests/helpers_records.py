@@ -14,6 +14,7 @@ from mailbot.config import load_settings
 from mailbot.pipeline import driver
 from mailbot.runtime import Runtime
 from mailbot.sources.base import SourceMessage
+from tests.dbs import url_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN = "chief@office.example.gov.cn"
@@ -94,7 +95,7 @@ emails = ["bgs@jt.example.gov.cn"]
 def write_config(tmp_path: Path, preset: str = "jilin-health", head: str = "", classes: str = HEALTH_CLASSES,
                  units: str = HEALTH_UNITS, office_extra: str = "", db_url: str | None = None,
                  name: str = "config.toml") -> Path:
-    url = db_url or f"sqlite:///{tmp_path}/mailbot.db"
+    url = db_url or url_for(tmp_path)
     text = f'''timezone = "Asia/Shanghai"
 data_dir = "var"
 {head}

@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from mailbot.config import Settings, load_settings
+from tests.dbs import url_for
 
 CST = timezone(timedelta(hours=8))
 
@@ -52,7 +53,7 @@ def write_config(folder: Path, *, source: str = "", outgoing: str = "", database
     """
     source = source or '[source]\nkind = "maildir"\npath = "mail"\nbackfill_before = 2000-01-01\n'
     outgoing = outgoing or '[outgoing]\nkind = "file"\npath = "outbox"\nfrom = "信息科 <xinxi@example.gov.cn>"\n'
-    database = database or f'[database]\nurl = "sqlite:///{folder}/mailbot.db"\n'
+    database = database or f'[database]\nurl = "{url_for(folder)}"\n'
     text = (f'timezone = "Asia/Shanghai"\ndata_dir = "var"\n{extra}\n{database}\n{source}\n{outgoing}\n'
             '[office]\nname = "信息科"\nemails = ["office@example.gov.cn"]\nadmins = ["office@example.gov.cn"]\n'
             'authserv_ids = ["mx.163.com"]\n'

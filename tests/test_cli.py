@@ -123,3 +123,14 @@ def test_bad_rules_are_refused_at_start(tmp_path, table, needle):
         write_config(tmp_path, extra=table)  # the helper loads the file too
     r = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "submissions"])
     assert r.exit_code == 2 and f"`{needle}`" in r.output and "config.toml:" in r.output
+
+
+def test_a_failure_that_is_no_usage_error_exits_1_in_one_line(tmp_path):
+    # GIVEN a database file that is not a database (a fault, not the user's mistake)
+    write_config(tmp_path)
+    (tmp_path / "mailbot.db").write_bytes(b"not a database " * 20)
+    # WHEN a command opens it
+    r = CliRunner().invoke(main, ["--config", str(tmp_path / "config.toml"), "tally", "--period", "2026Q1"])
+    # THEN it fails with exit 1 (not 2, "bad usage") and one line naming the error
+    assert r.exit_code == 1
+    assert r.output.startswith("mailbot: failed: DatabaseError:") and len(r.output.strip().splitlines()) == 1

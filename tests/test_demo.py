@@ -13,10 +13,14 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+
+from tests import dbs
+from tests.servers import postgres_listening
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,10 +57,21 @@ def mailbot(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    work = tmp_path_factory.mktemp("demo")
-    shutil.copy(ROOT / "config.example.toml", work / "config.example.toml")
+@pytest.fixture(scope="module", params=dbs.BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    if request.param == "postgresql" and not postgres_listening():
+        pytest.skip("no PostgreSQL listening on 127.0.0.1:5432")
+    with dbs.use(request.param) as backend:
+        yield _run_demo(tmp_path_factory.mktemp("demo"), backend)
+
+
+def _run_demo(work: Path, backend: dbs.Backend) -> dict:
+    config = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    default_url = 'url = "sqlite:///var/mailbot.db"'
+    assert default_url in config
+    if backend.name != "sqlite":
+        config = config.replace(default_url, f'url = "{backend.url_for(work)}"')
+    (work / "config.example.toml").write_text(config, encoding="utf-8")
     shutil.copytree(ROOT / "examples", work / "examples", ignore=shutil.ignore_patterns("__pycache__"))
     first = mailbot(work, "poll")
     assert first.returncode == 0, first.stderr

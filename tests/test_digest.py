@@ -22,6 +22,7 @@ from mailbot.db.models import CategoryCorrection, Message, OutboxMail, Submissio
 from mailbot.errors import UsageError
 from mailbot.reports.digest import digest_data, queue_digest, render_digest
 from mailbot.runtime import Runtime
+from tests.dbs import url_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -83,7 +84,7 @@ def config(tmp_path: Path) -> Path:
     (tmp_path / "var").mkdir()
     (tmp_path / "inbox").mkdir()
     path = tmp_path / "config.toml"
-    path.write_text(CONFIG, encoding="utf-8")
+    path.write_text(CONFIG.replace("sqlite:///var/mailbot.db", url_for(tmp_path / "var")), encoding="utf-8")
     return path
 
 

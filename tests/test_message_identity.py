@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from mailbot.db.models import Message
 from mailbot.polling import make_source, poll
 from mailbot.runtime import Runtime
+from tests.dbs import url_for
 from tests.mailbox_helpers import item_mail, write_config
 
 SHARED = Path(os.environ.get("MAILBOT_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
@@ -65,7 +66,7 @@ def _settings(tmp_path, account, smtp, name="office", database=None):
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
     return write_config(folder, source=source, outgoing=outgoing,
-                        database=database or f'[database]\nurl = "sqlite:///{tmp_path}/shared.db"\n')
+                        database=database or f'[database]\nurl = "{url_for(tmp_path, "shared.db")}"\n')
 
 
 def _statuses(rt) -> dict[str, int]:

@@ -174,6 +174,7 @@ def test_no_receipts_backfill_sends_nothing(tmp_path):
     assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").iterdir())
 
 
+@pytest.mark.postgresql_only("the explicit PostgreSQL check; the whole module runs on both anyway")
 def test_postgresql_backend_records_once(tmp_path, pg_url):
     # GIVEN the shared-deployment database
     with Runtime.open(write_config(tmp_path, database=f'[database]\nurl = "{pg_url}"\n')) as rt:

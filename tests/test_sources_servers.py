@@ -22,6 +22,7 @@ def test_smtp_server_keeps_envelopes_and_refuses_on_demand(smtp_server):
     assert got.content.replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n")
 
 
+@pytest.mark.postgresql_only("about the PostgreSQL URL itself")
 def test_pg_url_is_a_fresh_database(pg_url):
     import psycopg
 

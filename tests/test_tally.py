@@ -208,6 +208,7 @@ def test_cli_tally_formats(health, tmp_path):
     assert aw.exit_code == 0 and "完成任务" in aw.output
 
 
+@pytest.mark.postgresql_only("the explicit PostgreSQL check; the whole module runs on both anyway")
 def test_tally_on_postgresql(pg_url, tmp_path):
     with make_runtime(write_config(tmp_path, db_url=pg_url)) as rt:
         a = submit(rt, ALPHA, "甲市卫生工作动态信息", "2026-02-03 10:00")

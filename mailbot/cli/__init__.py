@@ -97,7 +97,8 @@ class MailbotGroup(click.Group):
         except Exception as e:  # a bug, not the user's mistake: one line (exit 1), the traceback with --debug
             if debug:
                 raise
-            click.echo(f"mailbot: failed: {type(e).__name__}: {e} (run with --debug for details)", err=True)
+            first = next(iter(str(e).splitlines()), "")
+            click.echo(f"mailbot: failed: {type(e).__name__}: {first} (run with --debug for details)", err=True)
             ctx.exit(1)
 
 

@@ -9,6 +9,7 @@ second office pointed at it by mistake is refused at start.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 from collections.abc import Callable, Iterator
@@ -21,12 +22,14 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from mailbot.config import ConfigError
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 OFFICE_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
-class WrongOffice(Exception):
-    """The database (or schema) already belongs to another office."""
+class WrongOffice(ConfigError):
+    """The database (or schema) already belongs to another office (a configuration mistake: exit 2)."""
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
@@ -143,6 +146,33 @@ class Database:
         return int.from_bytes(digest[:8], "big", signed=True)
 
     @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Wait for, and hold for the block, this office's lock ``name``: processes that start at
+        once (a daemon and a cron ``poll`` on a new database) take turns creating the tables and
+        syncing the units. PostgreSQL: an advisory lock; SQLite: a file lock beside the file."""
+        if self.dialect == "postgresql":
+            with self.engine.connect() as conn:
+                key = self.lock_key(name)
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+            return
+        path = self.url.split(":///", 1)[-1]
+        if not path or path == ":memory:" or self.dialect != "sqlite":
+            yield
+            return
+        with open(f"{path}.{name}.lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextmanager
     def advisory_lock(self, name: str) -> Iterator[bool]:
         """Try to take a session-level advisory lock (PostgreSQL); yields whether it was taken.
 
@@ -154,6 +184,11 @@ class Database:
             yield True
             return
         with self.engine.connect() as conn:
+            # A host that loses power never closes its connection: let the server notice within
+            # about a minute (TCP keepalives) and release the lock, not after the default two hours.
+            for setting, value in (("tcp_keepalives_idle", 30), ("tcp_keepalives_interval", 10),
+                                   ("tcp_keepalives_count", 3)):
+                conn.execute(text(f"SET {setting} = {value}"))
             key = self.lock_key(name)
             got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
             conn.commit()
