@@ -255,7 +255,7 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps({
         "n": n, "seconds": seconds, "rate": n / seconds, "startup": started, "first": first, "last": last,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "stages": spent,
-        "statuses": dict(report.statuses), "outbox": queued,
+        "statuses": dict(report.statuses), "outbox": queued, "code": str(Path(polling.__file__).parents[1]),
     }))
 
 
@@ -346,6 +346,8 @@ def main() -> None:
             for mode in args.modes.split(","):
                 r = run_child(work, f"{db}-{mode}", db, mode, mail, officers, args.pg_url, cache)
                 rows.append((db, mode, r))
+                if r["code"] != str(Path(__file__).resolve().parents[1]):
+                    raise SystemExit(f"the child ran mailbot from {r['code']}")
                 print(f"\n{db}, ingest {'--no-receipts' if mode == 'no-receipts' else '(receipts queued)'}: "
                       f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / base['rate']:.2f}; "
                       f"start-up {r['startup']:.1f} s; peak RSS {r['rss_mb']:.0f} MB")

@@ -16,7 +16,6 @@ from mailbot.pipeline.intake import Intake
 from mailbot.runtime import Runtime
 
 LOOKBACK = timedelta(days=400)  # exact resends are caught within about an assessment year
-MAX_CANDIDATES = 3000
 PARSED_CACHE = 50_000  # parsed fingerprints kept per run (the runtime's cache)
 
 
@@ -34,19 +33,23 @@ def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Finge
     return fp
 
 
-def _candidates(rt: Runtime, intake: Intake) -> list[resubmission.Candidate]:
-    """Earlier accepted items of the same unit (or sender): only the columns the rule needs."""
+def _candidates(rt: Runtime, intake: Intake, digests: set[str], window: timedelta) -> list[resubmission.Candidate]:
+    """Earlier accepted items of the same unit (or sender) that the rule could match, by index:
+    those with the same text digest within ``LOOKBACK`` (an exact resend, whatever its age), and
+    every item within the near-duplicate ``window``. No other stored item can match
+    (``resubmission.find_original``), so the result is the rule's over the whole year, and the
+    work per message depends on what the unit sent in the window, not on the database's size."""
     assert intake.mail is not None and intake.received_at is not None
-    q = select(Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint).where(
-        Submission.status == "accepted", Submission.fingerprint.is_not(None),
-        Submission.received_at >= intake.received_at - LOOKBACK)
-    if intake.unit_id:
-        q = q.where(Submission.unit_id == intake.unit_id)
-    else:
-        q = q.where(Submission.sender == intake.mail.sender)
+    at = intake.received_at
+    scope = Submission.unit_id == intake.unit_id if intake.unit_id else Submission.sender == intake.mail.sender
+    columns = (Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint)
+    where = (Submission.status == "accepted", Submission.fingerprint.is_not(None), scope, Submission.received_at <= at)
+    recent = select(*columns).where(*where, Submission.received_at >= at - min(window, LOOKBACK))
+    exact = select(*columns).where(*where, Submission.text_digest.in_(sorted(digests)),
+                                   Submission.received_at >= at - LOOKBACK)
+    rows = {row[0]: row for query in (recent, exact) for row in intake.session.execute(query)}
     out = []
-    for sub_id, subject, received_at, hex_text in intake.session.execute(
-            q.order_by(Submission.received_at.desc()).limit(MAX_CANDIDATES)):
+    for sub_id, subject, received_at, hex_text in sorted(rows.values(), key=lambda r: (r[2], r[0]), reverse=True):
         fp = _fingerprint(rt.fingerprints, sub_id, hex_text or "")
         if fp is not None:
             out.append(resubmission.Candidate(sub_id, fp, subject, received_at))
@@ -69,7 +72,8 @@ def run(rt: Runtime, intake: Intake) -> None:
             continue
         fp = resubmission.Fingerprint.from_hex(item.fingerprint)
         if candidates is None:
-            candidates = _candidates(rt, intake)
+            digests = {resubmission.text_digest_hex(i.fingerprint) for i in intake.items if i.fingerprint}
+            candidates = _candidates(rt, intake, digests, window)
         found = resubmission.find_original(fp, item.subject, intake.received_at, candidates, window=window)
         if found is None:
             continue
