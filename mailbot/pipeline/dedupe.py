@@ -33,7 +33,7 @@ def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Finge
     return fp
 
 
-def _candidates(rt: Runtime, intake: Intake, digests: set[str], window: timedelta) -> list[resubmission.Candidate]:
+def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], window: timedelta) -> list[resubmission.Candidate]:
     """Earlier accepted items of the same unit (or sender) that the rule could match, by index:
     those with the same text digest within ``LOOKBACK`` (an exact resend, whatever its age), and
     every item within the near-duplicate ``window``. No other stored item can match
@@ -41,13 +41,27 @@ def _candidates(rt: Runtime, intake: Intake, digests: set[str], window: timedelt
     work per message depends on what the unit sent in the window, not on the database's size."""
     assert intake.mail is not None and intake.received_at is not None
     at = intake.received_at
-    scope = Submission.unit_id == intake.unit_id if intake.unit_id else Submission.sender == intake.mail.sender
+    unit, sender = intake.unit_id, intake.mail.sender
+    scope = Submission.unit_id == unit if unit else Submission.sender == sender
     columns = (Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint)
-    where = (Submission.status == "accepted", Submission.fingerprint.is_not(None), scope, Submission.received_at <= at)
-    recent = select(*columns).where(*where, Submission.received_at >= at - min(window, LOOKBACK))
-    exact = select(*columns).where(*where, Submission.text_digest.in_(sorted(digests)),
-                                   Submission.received_at >= at - LOOKBACK)
-    rows = {row[0]: row for query in (recent, exact) for row in intake.session.execute(query)}
+    recent = select(*columns).where(Submission.status == "accepted", Submission.fingerprint.is_not(None), scope,
+                                    Submission.received_at <= at, Submission.received_at >= at - min(window, LOOKBACK))
+    rows: dict[int, tuple] = {row[0]: tuple(row) for row in intake.session.execute(recent)}
+    # A text long enough to count on its own is looked up by its digest's index alone (the same
+    # long text is rare) and the other conditions checked here: given them too, a planner may walk
+    # the unit's whole year. Short texts (an empty body, one covering line) share digests across
+    # units, so their look-up keeps the unit's scope (it runs only for such items).
+    long = {d for d, n in digests if n >= resubmission.MIN_TEXT_CHARS}
+    short = {d for d, n in digests if n < resubmission.MIN_TEXT_CHARS}
+    fields = (*columns, Submission.status, Submission.unit_id, Submission.sender)
+    queries = [select(*fields).where(Submission.text_digest.in_(sorted(long)))] if long else []
+    if short:
+        queries.append(select(*fields).where(Submission.text_digest.in_(sorted(short)), scope))
+    for row in (row for q in queries for row in intake.session.execute(q)):
+        same_scope = row.unit_id == unit if unit else row.sender == sender
+        if (row.status == "accepted" and row.fingerprint is not None and same_scope
+                and at - LOOKBACK <= row.received_at <= at):
+            rows[row[0]] = tuple(row[:4])
     out = []
     for sub_id, subject, received_at, hex_text in sorted(rows.values(), key=lambda r: (r[2], r[0]), reverse=True):
         fp = _fingerprint(rt.fingerprints, sub_id, hex_text or "")
@@ -72,7 +86,8 @@ def run(rt: Runtime, intake: Intake) -> None:
             continue
         fp = resubmission.Fingerprint.from_hex(item.fingerprint)
         if candidates is None:
-            digests = {resubmission.text_digest_hex(i.fingerprint) for i in intake.items if i.fingerprint}
+            digests = {(f.text_digest.hex(), f.length) for f in (resubmission.Fingerprint.from_hex(i.fingerprint)
+                                                                 for i in intake.items if i.fingerprint)}
             candidates = _candidates(rt, intake, digests, window)
         found = resubmission.find_original(fp, item.subject, intake.received_at, candidates, window=window)
         if found is None:
