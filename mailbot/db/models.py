@@ -187,7 +187,9 @@ class OutboxMail(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    # ix_outbox_kind_created: receipts of the last hour (acknowledge.over_sender_limit).
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+                      Index("ix_outbox_kind_created", "kind", "created_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # receipt | alert | digest | reminder | reply | tally
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)

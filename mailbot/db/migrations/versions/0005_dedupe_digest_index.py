@@ -1,5 +1,6 @@
 """resends found by an index, not a scan: the exact-text digest of each item (indexed) and an
-index on (unit, received) for the near-duplicate window
+index on (unit, received) for the near-duplicate window; the outbox's receipts of the last hour
+(the per-sender cap) by (kind, created)
 
 Revision ID: 0005
 Revises: 0004
@@ -22,6 +23,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('text_digest', sa.String(length=32), nullable=True))
         batch_op.create_index(batch_op.f('ix_submissions_text_digest'), ['text_digest'], unique=False)
         batch_op.create_index('ix_submissions_unit_received', ['unit_id', 'received_at'], unique=False)
+    op.create_index('ix_outbox_kind_created', 'outbox', ['kind', 'created_at'], unique=False)
     op.execute(f"UPDATE submissions SET text_digest = substr(fingerprint, {DIGEST_FROM}, {DIGEST_CHARS}) "
                f"WHERE fingerprint IS NOT NULL AND length(fingerprint) >= {DIGEST_FROM + DIGEST_CHARS - 1}")
 
@@ -29,6 +31,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of the table would trip
     # the foreign keys that point at submissions.
+    op.drop_index('ix_outbox_kind_created', table_name='outbox')
     op.drop_index('ix_submissions_unit_received', table_name='submissions')
     op.drop_index('ix_submissions_text_digest', table_name='submissions')
     op.drop_column('submissions', 'text_digest')
