@@ -17,7 +17,9 @@ Measured, in one run:
   ``ingest --no-receipts`` (the back-fill path), and ``ingest`` with receipts queued in the
   outbox (rendered, not sent). The database is new (a file; on PostgreSQL a fresh schema in
   ``--pg-url``, dropped after). Printed: messages/s of the pipeline (start-up apart), the
-  ratio to the floor, start-up, time per stage, peak RSS and the rate of the first and last
+  ratio to the floor (measured again just before each child: the load of a shared machine
+  changes), the same per CPU second (the child's own CPU time; PostgreSQL's server work is not
+  in it), start-up, time per stage, peak RSS and the rate of the first and last
   1,000 messages (the database growing under them).
 
 ``--large`` is N = 20,000. Figures in the README come from this script; tests assert behaviour only.
@@ -178,7 +180,7 @@ def floor(files: list[Path]) -> dict:
     jieba.initialize()
     raws = [p.read_bytes() for p in files]
     mailparser.parse_from_bytes(raws[0])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     parse = 0.0
     for raw in raws:
         a = time.perf_counter()
@@ -186,8 +188,8 @@ def floor(files: list[Path]) -> dict:
         text = f"{m.subject or ''}\n{m.body or ''}"
         parse += time.perf_counter() - a
         jieba.lcut(text)
-    total = time.perf_counter() - t0
-    return {"seconds": total, "rate": len(raws) / total, "parse_seconds": parse}
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"seconds": total, "rate": len(raws) / total, "parse_seconds": parse, "cpu_rate": len(raws) / cpu}
 
 
 # -- mailbot, in a child process -----------------------------------------------------------
@@ -238,9 +240,9 @@ def child(args: argparse.Namespace) -> None:
         return result
 
     driver.process = tracked
-    begin = time.perf_counter()
+    begin, cpu0 = time.perf_counter(), time.process_time()
     report = polling.ingest(rt, [Path(args.mail)], send=False)
-    seconds = time.perf_counter() - begin
+    seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu0
     n = len(stamps)
     w = min(WINDOW, n)
     first = w / (stamps[w - 1] - begin) if n else 0.0
@@ -253,7 +255,7 @@ def child(args: argparse.Namespace) -> None:
         queued = s.scalar(select(func.count()).select_from(OutboxMail)) or 0
     rt.close()
     print(json.dumps({
-        "n": n, "seconds": seconds, "rate": n / seconds, "startup": started, "first": first, "last": last,
+        "n": n, "seconds": seconds, "rate": n / seconds, "cpu_rate": n / cpu, "startup": started, "first": first, "last": last,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "stages": spent,
         "statuses": dict(report.statuses), "outbox": queued, "code": str(Path(polling.__file__).parents[1]),
     }))
@@ -338,18 +340,24 @@ def main() -> None:
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         cache = warm_cache(work, officers)
         base = floor(files)
+        floors = [base]
         print(f"floor (mail-parser + jieba.lcut of subject and body): {base['rate']:.0f} msg/s "
               f"({base['parse_seconds'] / n * 1000:.2f} ms parse + "
               f"{(base['seconds'] - base['parse_seconds']) / n * 1000:.2f} ms jieba per message)")
         rows = []
         for db in args.db.split(","):
             for mode in args.modes.split(","):
+                here = floor(files)  # again just before: the machine's load changes; ratios use this one
+                floors.append(here)
                 r = run_child(work, f"{db}-{mode}", db, mode, mail, officers, args.pg_url, cache)
+                r["floor"], r["floor_cpu"] = here["rate"], here["cpu_rate"]
                 rows.append((db, mode, r))
                 if r["code"] != str(Path(__file__).resolve().parents[1]):
                     raise SystemExit(f"the child ran mailbot from {r['code']}")
                 print(f"\n{db}, ingest {'--no-receipts' if mode == 'no-receipts' else '(receipts queued)'}: "
-                      f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / base['rate']:.2f}; "
+                      f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / r['floor']:.2f} (floor just before "
+                      f"{r['floor']:.0f} msg/s); per CPU second {r['cpu_rate']:.0f} msg, ratio "
+                      f"{r['cpu_rate'] / r['floor_cpu']:.2f}; "
                       f"start-up {r['startup']:.1f} s; peak RSS {r['rss_mb']:.0f} MB")
                 print(f"  first {min(WINDOW, r['n'])}: {r['first']:.0f} msg/s, last {min(WINDOW, r['n'])}: "
                       f"{r['last']:.0f} msg/s (last/first {r['last'] / r['first']:.2f}); "
@@ -360,12 +368,15 @@ def main() -> None:
                 print("  per message: " + ", ".join(f"{k} {v / r['n'] * 1000:.2f} ms" for k, v in parts)
                       + f", rest (commit, session, files) {other / r['n'] * 1000:.2f} ms")
         print("\nsummary")
-        print(f"{'database':<11} {'mode':<12} {'msg/s':>7} {'/floor':>7} {'first':>7} {'last':>7} {'last/first':>10} "
-              f"{'RSS MB':>7}")
+        print(f"{'database':<11} {'mode':<12} {'msg/s':>7} {'/floor':>7} {'cpu /floor':>10} {'first':>7} {'last':>7} "
+              f"{'last/first':>10} {'RSS MB':>7}")
         for db, mode, r in rows:
-            print(f"{db:<11} {mode:<12} {r['rate']:>7.0f} {r['rate'] / base['rate']:>7.2f} {r['first']:>7.0f} "
+            print(f"{db:<11} {mode:<12} {r['rate']:>7.0f} {r['rate'] / r['floor']:>7.2f} "
+                  f"{r['cpu_rate'] / r['floor_cpu']:>10.2f} {r['first']:>7.0f} "
                   f"{r['last']:>7.0f} {r['last'] / r['first']:>10.2f} {r['rss_mb']:>7.0f}")
-        print(f"{'floor':<11} {'':<12} {base['rate']:>7.0f} {1:>7.2f}")
+        rates = sorted(f["rate"] for f in floors)
+        print(f"floor: {rates[len(rates) // 2]:.0f} msg/s (median of {len(rates)}, {rates[0]:.0f}–{rates[-1]:.0f}); "
+              f"load average now {os.getloadavg()[0]:.1f}")
     finally:
         if args.keep:
             print(f"kept {work}")
