@@ -197,6 +197,9 @@ def floor(files: list[Path]) -> dict:
 def child(args: argparse.Namespace) -> None:
     import logging
 
+    if args.code:  # another checkout's mailbot (``--baseline``)
+        sys.path.insert(0, args.code)
+
     logging.disable(logging.WARNING)
     t0 = time.perf_counter()
     from mailbot import polling
@@ -262,7 +265,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(work: Path, name: str, db: str, mode: str, mail: Path, officers: list[str], pg_url: str,
-              cache: Path) -> dict:
+              cache: Path, code: str) -> dict:
     folder = work / name
     folder.mkdir()
     (folder / "var").mkdir()
@@ -275,7 +278,8 @@ def run_child(work: Path, name: str, db: str, mode: str, mail: Path, officers: l
     config = write_config(folder, officers, url, office_id)
     try:
         out = subprocess.run([sys.executable, __file__, "--child", "--config", str(config), "--mode", mode,
-                              "--mail", str(mail)], cwd=folder, check=True, capture_output=True, text=True)
+                              "--mail", str(mail), "--code", code], cwd=folder, check=True, capture_output=True,
+                             text=True)
     except subprocess.CalledProcessError as exc:
         raise SystemExit(f"{name}: child failed:\n{exc.stderr[-3000:]}") from None
     finally:
@@ -313,6 +317,20 @@ def warm_cache(work: Path, officers: list[str]) -> Path:
     return folder / "var" / "cache"
 
 
+def _print_run(db: str, mode: str, r: dict) -> None:
+    w = min(WINDOW, r["n"])
+    print(f"\n{db}, ingest {'--no-receipts' if mode == 'no-receipts' else '(receipts queued)'}: "
+          f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / r['floor']:.2f} (floor just before {r['floor']:.0f} "
+          f"msg/s); per CPU second {r['cpu_rate']:.0f} msg, ratio {r['cpu_rate'] / r['floor_cpu']:.2f}; "
+          f"start-up {r['startup']:.1f} s; peak RSS {r['rss_mb']:.0f} MB")
+    print(f"  first {w}: {r['first']:.0f} msg/s, last {w}: {r['last']:.0f} msg/s (last/first "
+          f"{r['last'] / r['first']:.2f}); statuses {r['statuses']}, outbox rows {r['outbox']}")
+    parts = sorted(r["stages"].items(), key=lambda kv: -kv[1])
+    other = r["seconds"] - sum(v for _, v in parts)
+    print("  per message: " + ", ".join(f"{k} {v / r['n'] * 1000:.2f} ms" for k, v in parts if v / r["n"] >= 5e-5)
+          + f", rest (commit, session, files) {other / r['n'] * 1000:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2000, help="messages (default 2,000)")
@@ -321,10 +339,13 @@ def main() -> None:
     parser.add_argument("--modes", default="no-receipts,receipts", help="no-receipts,receipts")
     parser.add_argument("--pg-url", default=os.environ.get("MAILBOT_BENCH_PG", PG_URL))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--baseline", help="also run another checkout's mailbot (e.g. a worktree of an older "
+                                           "commit) on the same mail, right after each run of this one")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
     parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--mail", help=argparse.SUPPRESS)
+    parser.add_argument("--code", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -345,33 +366,25 @@ def main() -> None:
               f"({base['parse_seconds'] / n * 1000:.2f} ms parse + "
               f"{(base['seconds'] - base['parse_seconds']) / n * 1000:.2f} ms jieba per message)")
         rows = []
+        here_code = str(Path(__file__).resolve().parents[1])
+        codes = [("", here_code)] + ([("baseline ", str(Path(args.baseline).resolve()))] if args.baseline else [])
         for db in args.db.split(","):
             for mode in args.modes.split(","):
-                here = floor(files)  # again just before: the machine's load changes; ratios use this one
-                floors.append(here)
-                r = run_child(work, f"{db}-{mode}", db, mode, mail, officers, args.pg_url, cache)
-                r["floor"], r["floor_cpu"] = here["rate"], here["cpu_rate"]
-                rows.append((db, mode, r))
-                if r["code"] != str(Path(__file__).resolve().parents[1]):
-                    raise SystemExit(f"the child ran mailbot from {r['code']}")
-                print(f"\n{db}, ingest {'--no-receipts' if mode == 'no-receipts' else '(receipts queued)'}: "
-                      f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / r['floor']:.2f} (floor just before "
-                      f"{r['floor']:.0f} msg/s); per CPU second {r['cpu_rate']:.0f} msg, ratio "
-                      f"{r['cpu_rate'] / r['floor_cpu']:.2f}; "
-                      f"start-up {r['startup']:.1f} s; peak RSS {r['rss_mb']:.0f} MB")
-                print(f"  first {min(WINDOW, r['n'])}: {r['first']:.0f} msg/s, last {min(WINDOW, r['n'])}: "
-                      f"{r['last']:.0f} msg/s (last/first {r['last'] / r['first']:.2f}); "
-                      f"statuses {r['statuses']}, outbox rows {r['outbox']}")
-                total = r["seconds"]
-                parts = sorted(r["stages"].items(), key=lambda kv: -kv[1])
-                other = total - sum(v for _, v in parts)
-                print("  per message: " + ", ".join(f"{k} {v / r['n'] * 1000:.2f} ms" for k, v in parts)
-                      + f", rest (commit, session, files) {other / r['n'] * 1000:.2f} ms")
+                for label, code in codes:
+                    here = floor(files)  # again just before: the machine's load changes; ratios use this one
+                    floors.append(here)
+                    r = run_child(work, f"{label.strip() or 'this'}-{db}-{mode}", db, mode, mail, officers,
+                                  args.pg_url, cache, code)
+                    if r["code"] != code:
+                        raise SystemExit(f"the child ran mailbot from {r['code']}, not {code}")
+                    r["floor"], r["floor_cpu"] = here["rate"], here["cpu_rate"]
+                    rows.append((label + db, mode, r))
+                    _print_run(label + db, mode, r)
         print("\nsummary")
-        print(f"{'database':<11} {'mode':<12} {'msg/s':>7} {'/floor':>7} {'cpu /floor':>10} {'first':>7} {'last':>7} "
+        print(f"{'database':<20} {'mode':<12} {'msg/s':>7} {'/floor':>7} {'cpu /floor':>10} {'first':>7} {'last':>7} "
               f"{'last/first':>10} {'RSS MB':>7}")
         for db, mode, r in rows:
-            print(f"{db:<11} {mode:<12} {r['rate']:>7.0f} {r['rate'] / r['floor']:>7.2f} "
+            print(f"{db:<20} {mode:<12} {r['rate']:>7.0f} {r['rate'] / r['floor']:>7.2f} "
                   f"{r['cpu_rate'] / r['floor_cpu']:>10.2f} {r['first']:>7.0f} "
                   f"{r['last']:>7.0f} {r['last'] / r['first']:>10.2f} {r['rss_mb']:>7.0f}")
         rates = sorted(f["rate"] for f in floors)
