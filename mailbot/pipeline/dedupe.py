@@ -1,5 +1,7 @@
 """Stage: the same item sent again, or a corrected copy, is a ``duplicate``.
 
+The resend of an item the office dismissed (不计) is ``dismissed`` too: not counted, not answered.
+
 A duplicate earns nothing more; a correction (【更正】… or near-identical text) replaces the
 stored text of the original so the office works from the latest version.
 """
@@ -16,6 +18,7 @@ from mailbot.pipeline.intake import Intake
 from mailbot.runtime import Runtime
 
 LOOKBACK = timedelta(days=400)  # exact resends are caught within about an assessment year
+COUNTED = ("accepted", "dismissed")  # the items a resend repeats (a dismissed one's resend is dismissed too)
 PARSED_CACHE = 50_000  # parsed fingerprints kept per run (the runtime's cache)
 
 
@@ -34,7 +37,7 @@ def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Finge
 
 
 def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], window: timedelta) -> list[resubmission.Candidate]:
-    """Earlier accepted items of the same unit (or sender) that the rule could match, by index:
+    """Earlier accepted (or dismissed) items of the same unit (or sender) that the rule could match, by index:
     those with the same text digest within ``LOOKBACK`` (an exact resend, whatever its age), and
     every item within the near-duplicate ``window``. No other stored item can match
     (``resubmission.find_original``), so the result is the rule's over the whole year, and the
@@ -44,7 +47,7 @@ def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], wind
     unit, sender = intake.unit_id, intake.mail.sender
     scope = Submission.unit_id == unit if unit else Submission.sender == sender
     columns = (Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint)
-    recent = select(*columns).where(Submission.status == "accepted", Submission.fingerprint.is_not(None), scope,
+    recent = select(*columns).where(Submission.status.in_(COUNTED), Submission.fingerprint.is_not(None), scope,
                                     Submission.received_at <= at, Submission.received_at >= at - min(window, LOOKBACK))
     rows: dict[int, tuple] = {row[0]: tuple(row) for row in intake.session.execute(recent)}
     # A text long enough to count on its own is looked up by its digest's index alone (the same
@@ -59,7 +62,7 @@ def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], wind
         queries.append(select(*fields).where(Submission.text_digest.in_(sorted(short)), scope))
     for row in (row for q in queries for row in intake.session.execute(q)):
         same_scope = row.unit_id == unit if unit else row.sender == sender
-        if (row.status == "accepted" and row.fingerprint is not None and same_scope
+        if (row.status in COUNTED and row.fingerprint is not None and same_scope
                 and at - LOOKBACK <= row.received_at <= at):
             rows[row[0]] = tuple(row[:4])
     out = []
@@ -94,6 +97,10 @@ def run(rt: Runtime, intake: Intake) -> None:
             continue
         cand, score, why = found
         original = intake.session.get_one(Submission, cand.key)
+        if original.status == "dismissed":  # the office ruled it out: its resend is not counted or answered
+            item.status, item.duplicate_of = "dismissed", original
+            item.status_reason = f"{why}: repeats {original.receipt}, which the office dismissed (similarity {score:.2f})"
+            continue
         item.status, item.duplicate_of = "duplicate", original
         item.correction = resubmission.is_correction(item.subject) or "correction" in why
         item.status_reason = f"{why}: repeats {original.receipt} (similarity {score:.2f})"
