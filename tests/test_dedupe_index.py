@@ -59,7 +59,7 @@ def test_exact_resend_is_found_behind_more_items_than_the_old_scan_read(tmp_path
 
 
 def test_items_stored_before_the_upgrade_are_found_by_their_digest(tmp_path):
-    # GIVEN an item stored by a version without the digest column (schema 0004), then upgraded
+    # GIVEN an item stored by a version without the digest column (schema 0005), then upgraded
     settings = write_config(tmp_path)
     rt = Runtime.open(settings)
     _ingest_one(rt, tmp_path, "first", item_mail(1, subject=SUBJECT, body=BODY, when=FIRST, message_id="orig"))
@@ -67,7 +67,7 @@ def test_items_stored_before_the_upgrade_are_found_by_their_digest(tmp_path):
     from alembic import command
 
     with rt.db.engine.begin() as conn:
-        command.downgrade(rt.db._alembic_config(conn), "0004")
+        command.downgrade(rt.db._alembic_config(conn), "0005")
     rt.close()
     rt = Runtime.open(settings)
     # WHEN the same text comes again a month later (outside the near-duplicate window)

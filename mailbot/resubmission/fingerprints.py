@@ -82,7 +82,7 @@ class Fingerprint:
 
 def text_digest_hex(hex_text: str) -> str:
     """The digest of the normalized text, read from a stored fingerprint's hex form (the
-    database indexes it to find exact resends; migration 0005 reads it the same way)."""
+    database indexes it to find exact resends; migration 0006 reads it the same way)."""
     start = 2 * struct.calcsize(">BBHIH")
     return hex_text[start:start + 32]
 

@@ -2,14 +2,14 @@
 index on (unit, received) for the near-duplicate window; the outbox's receipts of the last hour
 (the per-sender cap) by (kind, created)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
