@@ -24,8 +24,6 @@ KNOWN_CYCLE_EDGES = {
     ("mailbot.reports.wording", "mailbot.records"),
     # records -> rescore -> records: the ledger module will own both (h-ledger)
     ("mailbot.records", "mailbot.rescore"),
-    # the 通报 and the tally call each other (h-reports)
-    ("mailbot.reports.tally", "mailbot.reports.notice"),
 }
 
 
