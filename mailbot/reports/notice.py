@@ -22,6 +22,7 @@ from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.calendar import Period
 from mailbot.scoring.quotas import Quota, quota_for_period
+from mailbot.statuses import status_name
 
 ITEM_STATUSES = ("accepted", "duplicate", "unassigned", "dismissed")
 REMARKS = {"zero": "零信息", "zeroed": "全年无采用，得分记零", "at_risk": "本年度尚无采用"}
@@ -203,7 +204,7 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
             "unit": x.unit_id, "unit_name": unit.name if unit else "", "sender": x.sender,
             "sender_name": officer or (x.sender_name or "").strip('"'), "subject": x.subject,
             "category": x.category, "category_name": names.get(x.category or "", x.category or "未分类"),
-            "status": x.status, "status_name": wording.status_name(x.status),
+            "status": x.status, "status_name": status_name(x.status),
             "points": wording.number(round(sum(float(e.points) for e in evs), 2)),
             "adoptions": [], "instructions": [], "commissions": [],
         }
