@@ -18,7 +18,6 @@ from mailbot import names
 from mailbot.db.models import AdoptionNotice, ItemChange, Message, OutboxMail, ScoreEvent, Submission
 from mailbot.errors import UsageError
 from mailbot.records import (
-    STATUS_NAMES,
     Recorded,
     _reverse,
     _session,
@@ -27,12 +26,11 @@ from mailbot.records import (
     standing,
 )
 from mailbot.runtime import Runtime
+from mailbot.statuses import status_name as _status
 
 ITEM_STATUSES = ("accepted", "unassigned", "duplicate", "dismissed")  # what the office may correct
 
 
-def _status(status: str | None) -> str:
-    return STATUS_NAMES.get(status or "", status or "")
 
 
 def _refuse_non_item(sub: Submission, what: str) -> None:
