@@ -22,6 +22,7 @@ from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.calendar import Period
 from mailbot.scoring.quotas import Quota, quota_for_period
+from mailbot.statuses import status_name
 
 ITEM_STATUSES = ("accepted", "duplicate", "unassigned", "dismissed")
 REMARKS = {"zero": "零信息", "zeroed": "全年无采用，得分记零", "at_risk": "本年度尚无采用"}
@@ -185,7 +186,8 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
                               .order_by(Submission.received_at, Submission.id)))
         rows = list(s.scalars(select(ScoreEvent).where(ScoreEvent.submission_id.in_([x.id for x in subs]))
                               .order_by(ScoreEvent.id))) if subs else []
-    live = {e.id for e in ledger.net_events([ledger_event(r) for r in rows])}
+    # the events that count, by the tally's rules (a second same-level 批示 earns nothing)
+    live = ledger.counting_events([ledger_event(r) for r in rows], rt.scheme)
     events: dict[int, list[ScoreEvent]] = defaultdict(list)
     for r in rows:
         if r.id in live and r.reverses is None and r.submission_id is not None:
@@ -202,7 +204,7 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
             "unit": x.unit_id, "unit_name": unit.name if unit else "", "sender": x.sender,
             "sender_name": officer or (x.sender_name or "").strip('"'), "subject": x.subject,
             "category": x.category, "category_name": names.get(x.category or "", x.category or "未分类"),
-            "status": x.status, "status_name": wording.status_name(x.status),
+            "status": x.status, "status_name": status_name(x.status),
             "points": wording.number(round(sum(float(e.points) for e in evs), 2)),
             "adoptions": [], "instructions": [], "commissions": [],
         }
