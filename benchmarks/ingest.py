@@ -132,8 +132,9 @@ def write_config(folder: Path, officers: list[str], url: str, office_id: str) ->
     office = f'id = "{office_id}"\n' if office_id else ""
     text = f'''timezone = "Asia/Shanghai"
 data_dir = "var"
-# A back-fill of one sender's year: the loop back-stop must not silence the receipts measured here.
-receipts_per_sender_hour = 100000
+# A back-fill of each sender's year at once: the loop back-stop (20 receipts an hour) is off, so
+# every item's receipt is rendered and queued, as the measurement intends.
+receipts_per_sender_hour = 0
 
 [database]
 url = "{url}"
