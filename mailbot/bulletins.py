@@ -155,7 +155,9 @@ def import_issue(rt: Runtime, publication: str, issue: str, data: bytes | None =
                     out.refused.append((credit, str(e)))
                     continue
                 done.add(credit.receipt)
-                out.recorded.append((credit, r.line.replace("已记录", "将记录", 1) if dry_run else r.line))
+                unit = rt.units.get(credit.unit) if credit.unit else None
+                line = f"{r.line}，《{credit.subject}》" + (f"（{unit.name}）" if unit else "")
+                out.recorded.append((credit, line.replace("已记录", "将记录", 1) if dry_run else line))
             report.articles.append(out)
         if own:
             s.rollback() if dry_run else s.commit()

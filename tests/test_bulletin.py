@@ -110,7 +110,7 @@ def test_an_article_with_only_a_little_of_an_item_is_doubtful_with_the_line_that
 
 
 def test_cli_bulletin(world, config, tmp_path):
-    rt, receipts, issue = world
+    _rt, receipts, issue = world
     path = tmp_path / "第5期.pdf"
     path.write_bytes(write_pdf(issue, toc=True, numbered=False))
     runner = CliRunner()
