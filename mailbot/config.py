@@ -22,6 +22,7 @@ from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxo
 
 # Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
 from mailbot.errors import ConfigError
+from mailbot.names import SynonymSettings
 from mailbot.publications import PublicationSettings, check_publications
 from mailbot.schedule_settings import NoticeSettings, RemindSettings, ReportSettings, ScheduleSettings
 from mailbot.scoring.calendar import Calendar
@@ -237,6 +238,7 @@ class Settings(_Strict):
     notices: NoticeSettings = NoticeSettings()
     reports: ReportSettings = ReportSettings()
     publications: list[PublicationSettings] = []
+    synonyms: SynonymSettings = SynonymSettings()  # the office's own words for units, categories, levels
 
     @field_validator("timezone")
     @classmethod
@@ -281,6 +283,11 @@ class Settings(_Strict):
         scheme = self.scoring.build()
         if (wrong := check_publications(self.publications, scheme.levels("adopt"), scheme.kinds("adopt"))):
             raise _RuleError("publications", wrong)
+        try:
+            self.synonyms.check([u.id for u in self.units], ids,
+                                {lv for ev in ("adopt", "instruct", "commission") for lv in scheme.levels(ev)})
+        except ValueError as e:
+            raise _RuleError("synonyms", str(e)) from None
         self._rules = Rules(calendar=calendar, scheme=scheme, taxonomy=taxonomy)
         return self
 

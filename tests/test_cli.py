@@ -125,6 +125,7 @@ def test_bad_rules_are_refused_at_start(tmp_path, table, needle):
     assert r.exit_code == 2 and f"`{needle}`" in r.output and "config.toml:" in r.output
 
 
+@pytest.mark.sqlite_only("the fault is a corrupt SQLite file; PostgreSQL keeps no file the test could spoil")
 def test_a_failure_that_is_no_usage_error_exits_1_in_one_line(tmp_path):
     # GIVEN a database file that is not a database (a fault, not the user's mistake)
     write_config(tmp_path)

@@ -35,7 +35,10 @@ def _host(tmp_path: Path, name: str, account, smtp, url: str) -> Path:
     folder.mkdir()
     source = (f'[source]\nkind = "imap"\nhost = "{account.host}"\nport = {account.port}\ntls = false\n'
               f'username = "{account.username}"\npassword_env = "TEST_IMAP_PASSWORD"\ntimeout_seconds = 10\n'
-              'poll_minutes = 0.03\n')
+              'poll_minutes = 0.03\n'
+              # The mail below "arrived" in March 2026, before these hosts' first poll: say it is new
+              # mail to answer, not an old mailbox being switched on (that is tests/test_switch_on.py).
+              'backfill_before = 2026-01-01\n')
     outgoing = (f'[outgoing]\nkind = "smtp"\nhost = "{smtp.host}"\nport = {smtp.port}\n'
                 'from = "信息科 <xinxi@example.gov.cn>"\n')
     # 30 items from one officer within minutes: lift the loop back-stop on receipts per sender here.

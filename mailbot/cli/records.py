@@ -72,16 +72,18 @@ def commission(state: CliState, receipt: str, level: str, withdraw: bool) -> Non
 @main.command()
 @click.argument("receipt")
 @click.argument("unit")
+@click.option("--reason", "-r", metavar="T", help="更正的原因，随记录保存 why (optional).")
 @preview_option()
 @pass_state
-def assign(state: CliState, receipt: str, unit: str, preview: Path | None) -> None:
-    """把未识别单位的来稿归到一个单位：随即计分并给发件人回执 (assign a submission to a unit)."""
-    from mailbot import records
+def assign(state: CliState, receipt: str, unit: str, reason: str | None, preview: Path | None) -> None:
+    """把稿件归到一个单位（单位写编号、名称或简称）：未识别单位的稿件随即计分并给发件人回执；
+    已归属的稿件改归属，分数随之转入新单位 (attribute an item to a unit, also re-attribute one)."""
+    from mailbot import corrections
     from mailbot.mail import outbox
 
     rt = state.runtime()
     with sending(rt, preview) as rehearsal:
-        line = records.assign(rt, receipt, unit, by=_by()).line
+        line = corrections.assign(rt, receipt, unit, by=_by(), reason=reason).line
     click.echo(f"（预览，未记录）{line}" if rehearsal is not None else line)
     if rehearsal is None:
         outbox.flush(rt)
@@ -92,7 +94,7 @@ def assign(state: CliState, receipt: str, unit: str, preview: Path | None) -> No
 @click.argument("category_id", metavar="CATEGORY")
 @pass_state
 def category(state: CliState, receipt: str, category_id: str) -> None:
-    """更正一条信息的类别（重新训练分类时会用上） (correct a submission's content category)."""
+    """更正一条信息的类别（类别写编号或中文名；重新训练分类时会用上） (correct a submission's content category)."""
     from mailbot import records
 
     click.echo(records.set_category(state.runtime(), receipt, category_id, by=_by()).line)

@@ -296,3 +296,26 @@ class AdoptionNotice(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("score_events.id"), primary_key=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
+
+
+class ItemChange(Base):
+    """The office's correction of an item: re-attribution, dismissal (不计), restoration (恢复).
+
+    Who, when and why, the item's status and unit before and after, and the ledger rows the
+    change wrote (``events``), so a later change can undo exactly those.
+    """
+
+    __tablename__ = "item_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # assign | dismiss | restore
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str | None] = mapped_column(String(20))
+    old_unit: Mapped[str | None] = mapped_column(String(64))
+    new_unit: Mapped[str | None] = mapped_column(String(64))
+    old_duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    events: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    points: Mapped[float] = mapped_column(Float, default=0)
+    by: Mapped[str] = mapped_column(String(320), default="system")
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)

@@ -1,5 +1,7 @@
 """Stage: the same item sent again, or a corrected copy, is a ``duplicate``.
 
+The resend of an item the office dismissed (不计) is ``dismissed`` too: not counted, not answered.
+
 A duplicate earns nothing more; a correction (【更正】… or near-identical text) replaces the
 stored text of the original so the office works from the latest version.
 """
@@ -35,10 +37,10 @@ def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Finge
 
 
 def _candidates(rt: Runtime, intake: Intake) -> list[resubmission.Candidate]:
-    """Earlier accepted items of the same unit (or sender): only the columns the rule needs."""
+    """Earlier accepted (or dismissed) items of the same unit (or sender): only the columns the rule needs."""
     assert intake.mail is not None and intake.received_at is not None
     q = select(Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint).where(
-        Submission.status == "accepted", Submission.fingerprint.is_not(None),
+        Submission.status.in_(("accepted", "dismissed")), Submission.fingerprint.is_not(None),
         Submission.received_at >= intake.received_at - LOOKBACK)
     if intake.unit_id:
         q = q.where(Submission.unit_id == intake.unit_id)
@@ -75,6 +77,10 @@ def run(rt: Runtime, intake: Intake) -> None:
             continue
         cand, score, why = found
         original = intake.session.get_one(Submission, cand.key)
+        if original.status == "dismissed":  # the office ruled it out: its resend is not counted or answered
+            item.status, item.duplicate_of = "dismissed", original
+            item.status_reason = f"{why}: repeats {original.receipt}, which the office dismissed (similarity {score:.2f})"
+            continue
         item.status, item.duplicate_of = "duplicate", original
         item.correction = resubmission.is_correction(item.subject) or "correction" in why
         item.status_reason = f"{why}: repeats {original.receipt} (similarity {score:.2f})"
