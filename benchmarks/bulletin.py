@@ -6,7 +6,7 @@ the way editors work: titles rewritten (unit tag dropped, 关于…的 shortened
 first), paragraphs cut and reordered, sentences trimmed, 我市 turned to 该市; two or three
 items merged into one 综合 article; and articles with no source among the submissions (real
 items that were never submitted). Each issue is written as a real .docx (python-docx; heading
-styles in half of them, centred bold titles in the rest, a 目录 in some) or .pdf (reportlab,
+styles, centred bold titles or plain paragraphs, a 目录 in some) or .pdf (reportlab,
 the CJK font built into the PDF standard) and read back through mailbot's own readers.
 
     MAILBOT_SHARED=../shared python benchmarks/bulletin.py [--issues 30] [--seed 7]
@@ -151,7 +151,7 @@ def tail() -> list[str]:
     return ["报：省委办公厅、省政府办公厅", "送：各市（州）卫生局，厅直属各单位", "（共印80份）"]
 
 
-def write_docx(issue: Issue, styled: bool, toc: bool, numbered: bool) -> bytes:
+def write_docx(issue: Issue, styled: bool | str, toc: bool, numbered: bool) -> bytes:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -164,7 +164,9 @@ def write_docx(issue: Issue, styled: bool, toc: bool, numbered: bool) -> bytes:
         for t in titles:
             d.add_paragraph(t)
     for t, a in zip(titles, issue.articles):
-        if styled:
+        if styled == "plain":  # titles typed as ordinary paragraphs: only the text tells
+            d.add_paragraph(t)
+        elif styled:
             d.add_heading(t, level=2)
         else:
             p = d.add_paragraph()
@@ -220,7 +222,7 @@ def run(issues: int, seed: int, verbose: bool = False) -> dict:
         fmt = "pdf" if k % 2 else "docx"
         toc, numbered = rng.random() < 0.5, rng.random() < 0.3
         data = (write_pdf(issue, toc, numbered) if fmt == "pdf"
-                else write_docx(issue, rng.random() < 0.5, toc, numbered))
+                else write_docx(issue, rng.choice([True, False, "plain"]), toc, numbered))
         text, headings, _ = read_issue(f"issue.{fmt}", data)
         articles = split_issue(text, headings)
         split_ok += len(articles) == len(issue.articles)

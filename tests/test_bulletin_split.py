@@ -74,3 +74,9 @@ def test_two_items_with_the_same_text_are_both_doubtful():
     text, headings, _ = read_issue("issue.docx", write_docx(issue, styled=True, toc=False, numbered=False))
     first = Matcher(sources).match(split_issue(text, headings)[0])
     assert first.certain == [] and {c.receipt for c in first.doubtful} == {"A", "A2"}
+
+
+def test_docx_whose_titles_are_plain_paragraphs():
+    _, issue = _issue()
+    text, headings, _ = read_issue("issue.docx", write_docx(issue, styled="plain", toc=False, numbered=False))
+    assert headings == [] and [a.title for a in split_issue(text, headings)] == [a.title for a in issue.articles]

@@ -2,8 +2,8 @@
 
 The issue's own structure is followed, strongest signal first:
 
-* a .docx's title lines in heading styles (标题 1/Heading 1/Title …), or its centred bold short
-  paragraphs when it uses no styles;
+* a .docx's title lines in heading styles (标题 1/Heading 1/Title …), or, when it uses no styles,
+  its short paragraphs set centred and bold or in a title-sized font;
 * a table of contents (目录 / 本期要目): its entries are the titles, found again in the body;
 * otherwise title-like lines: short, standing alone, not ending in 。；，：, numbered in sequence
   (一、 1. （一）) or 【…】-headed. An item's own sub-heads (一、加强组织领导) restart their
@@ -120,9 +120,10 @@ def docx_headings(data: bytes) -> list[str]:
         style = (p.style.name if p.style is not None else "") or ""
         if re.match(r"(?i)^(heading|title|标题)", style):
             styled.append(text)
-        elif (p.alignment == WD_ALIGN_PARAGRAPH.CENTER and p.runs and all(r.bold for r in p.runs if r.text.strip())
-              and _title_like(text)):
-            centred.append(text)
+        elif _title_like(text) and p.runs and (
+                (p.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in p.runs if r.text.strip()))
+                or all(r.font.size is not None and r.font.size.pt >= 15 for r in p.runs if r.text.strip())):
+            centred.append(text)  # centred bold, or set larger than the body (二号/三号 title fonts)
     return styled or centred
 
 
@@ -219,7 +220,9 @@ def _strip_number(line: str) -> str:
 
 def _standalone(lines: list[str], i: int) -> bool:
     """A line with a blank (or the document's start) before it, or a paragraph-long line after it."""
-    before = i == 0 or not lines[i - 1].strip() or _CREDIT.match(lines[i - 1]) or _SECTION.match(lines[i - 1])
+    prev = lines[i - 1].strip() if i else ""
+    before = (not prev or _CREDIT.match(prev) or _SECTION.match(prev) or prev[-1] in "。！？”"
+              or _MASTHEAD.search(prev))
     nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
     return bool(before) and (len(nxt) > len(lines[i].strip()) or not nxt)
 
