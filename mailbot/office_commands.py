@@ -181,6 +181,8 @@ def bulletin_command(rt, session, mail, by: str) -> list[CommandResult]:
     if docs:
         report = bulletins.import_issue(rt, name, issue.group(1), data=docs[0].data, filename=docs[0].filename,
                                         level=words[0] if words else None, by=by, session=session)
+    elif unread := [a for a in mail.attachments if a.note and not a.is_image]:
+        raise UsageError(f"附件《{unread[0].filename}》读不出文字（{unread[0].note}），请附 docx、pdf 或 doc 版的刊物")
     else:
         report = bulletins.import_issue(rt, name, issue.group(1), text=mail.body_text,
                                         level=words[0] if words else None, by=by, session=session)

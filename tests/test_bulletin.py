@@ -124,3 +124,22 @@ def test_cli_bulletin(world, config, tmp_path):
     assert unknown.exit_code == 2 and "没有刊物" in unknown.output
     back = runner.invoke(main, ["bulletin", str(path), "-p", "卫生信息", "-i", "5", "--withdraw"], env=env)
     assert back.exit_code == 0 and back.output.count("已撤销：") == 3, back.output
+
+
+def test_an_issue_pasted_in_the_body_of_a_command_mail(world):
+    from mailbot.db.models import OutboxMail
+    from tests.helpers_records import ADMIN, feed
+
+    rt, receipts, issue = world
+    body = "吉林卫生信息\n第7期\n\n" + "\n\n".join(f"{a.title}\n\n" + "\n\n".join(a.paragraphs) for a in issue.articles)
+    auth = {"Authentication-Results": "mx.office.example.gov.cn; dkim=pass header.d=office.example.gov.cn"}
+    result = feed(rt, ADMIN, "刊物《卫生信息》第7期 省级", body, "2026-03-09 10:00", headers=auth)
+    assert result.statuses == ["ignored"]
+    assert sorted((lv, p, no) for _, lv, p, _, no in adoptions(rt)) == [("province", 30, "7")] * 3
+    with rt.db.session() as s:
+        reply = s.scalar(select(OutboxMail).where(OutboxMail.dedupe_key == f"reply:{result.message_pk}"))
+    assert "【已办理】" in reply.subject and "记录省级采用 3 条" in reply.body_text, reply.body_text
+    # AND “撤销” takes the issue back
+    feed(rt, ADMIN, "刊物 《卫生信息》 第7期 撤销", "请撤销。", "2026-03-09 11:00", headers=auth)
+    with rt.db.session() as s:
+        assert sum(e.points for e in s.scalars(select(ScoreEvent).where(ScoreEvent.kind == "adopt"))) == 0
