@@ -26,9 +26,7 @@ from mailbot.names import EVENT_NAMES, level_name
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.schemes import SchemeError
-
-STATUS_NAMES = {"accepted": "已计分", "duplicate": "重复稿", "unassigned": "待归属", "ignored": "不计入",
-                "quarantined": "处理失败", "dismissed": "不计分"}
+from mailbot.statuses import STATUS_NAMES
 
 
 @dataclass

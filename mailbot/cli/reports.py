@@ -39,7 +39,7 @@ def reading_text(reading: dict | None) -> str:
 
 
 def _chinese(rt, rows: list[dict]) -> list[dict]:
-    from mailbot.reports.wording import status_name
+    from mailbot.statuses import status_name
 
     names = rt.category_names
     for r in rows:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from mailbot.db.models import CategoryCorrection, ItemChange, ScoreEvent, Submission
 from mailbot.names import EVENT_NAMES, level_name
 from mailbot.records import find_submission, fmt_points, ledger_event
-from mailbot.reports.wording import number, status_name
+from mailbot.reports.wording import number
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
+from mailbot.statuses import status_name
 
 UNIT_VIA_NAMES = {"address": "登记邮箱", "subject": "标题", "body": "正文", "attachment": "附件", "office": "办公室指定",
                   "display_name": "发件人显示名"}
