@@ -130,7 +130,7 @@ def test_an_issue_pasted_in_the_body_of_a_command_mail(world):
     from mailbot.db.models import OutboxMail
     from tests.helpers_records import ADMIN, feed
 
-    rt, receipts, issue = world
+    rt, _receipts, issue = world
     body = "吉林卫生信息\n第7期\n\n" + "\n\n".join(f"{a.title}\n\n" + "\n\n".join(a.paragraphs) for a in issue.articles)
     auth = {"Authentication-Results": "mx.office.example.gov.cn; dkim=pass header.d=office.example.gov.cn"}
     result = feed(rt, ADMIN, "刊物《卫生信息》第7期 省级", body, "2026-03-09 10:00", headers=auth)
