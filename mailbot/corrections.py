@@ -18,7 +18,6 @@ from mailbot import names
 from mailbot.db.models import AdoptionNotice, ItemChange, Message, OutboxMail, ScoreEvent, Submission
 from mailbot.errors import UsageError
 from mailbot.records import (
-    STATUS_NAMES,
     Recorded,
     _reverse,
     _session,
@@ -27,12 +26,11 @@ from mailbot.records import (
     standing,
 )
 from mailbot.runtime import Runtime
+from mailbot.statuses import status_name as _status
 
 ITEM_STATUSES = ("accepted", "unassigned", "duplicate", "dismissed")  # what the office may correct
 
 
-def _status(status: str | None) -> str:
-    return STATUS_NAMES.get(status or "", status or "")
 
 
 def _refuse_non_item(sub: Submission, what: str) -> None:
@@ -132,7 +130,8 @@ def assign(rt: Runtime, receipt: str, unit: str, by: str = "cli", reason: str | 
         if sub.status == "unassigned":
             sub.status = "accepted"
             written += _credit(rt, s, sub, by)
-        sub.status_reason = f"assigned by {by}"
+        if sub.status == "accepted":
+            sub.status_reason = f"办公室指定单位（{by}）"
         s.flush()
         points = _points(rt, s, sub)
         _change(s, sub, "assign", by, reason, old_status, old_unit, written, points)
@@ -161,7 +160,7 @@ def dismiss(rt: Runtime, receipt: str, reason: str, by: str = "cli", session: Se
         before = _points(rt, s, sub)
         old_status = sub.status
         written = [_reverse(s, e, by, f"不计：{why}") for e in standing(s, sub)]
-        sub.status, sub.status_reason = "dismissed", f"dismissed by {by}: {why}"
+        sub.status, sub.status_reason = "dismissed", f"办公室不计：{why}（{by}）"
         s.flush()
         # A receipt still waiting in the outbox is not sent (one a sender is handling goes out).
         s.execute(delete(OutboxMail).where(OutboxMail.submission_id == sub.id, OutboxMail.kind == "receipt",
@@ -186,7 +185,7 @@ def restore(rt: Runtime, receipt: str, by: str = "cli", reason: str | None = Non
             written += _undo_dismissal(rt, s, sub, by)
         sub.status = "accepted" if sub.unit_id else "unassigned"
         sub.duplicate_of = None
-        sub.status_reason = f"restored by {by}" + (f" (was a duplicate of id {old_dup})" if old_dup else "")
+        sub.status_reason = f"办公室恢复计分（{by}）"
         s.flush()
         if sub.status == "accepted":
             written += _credit(rt, s, sub, by)

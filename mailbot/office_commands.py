@@ -29,7 +29,7 @@ COMMANDS = {"采用": "adopt", "adopt": "adopt", "批示": "instruct", "instruct
             "刊物": "bulletin", "bulletin": "bulletin"}
 COMMAND_WORDS = tuple(COMMANDS)
 USAGE = {"adopt": "采用 回执号… 级别", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
-         "assign": "归属 回执号 单位", "category": "类别 回执号 类别", "release": "发布 2026Q1",
+         "assign": "归属 回执号 单位 [原因]", "category": "类别 回执号 类别", "release": "发布 2026Q1",
          "hold": "暂缓 2026Q1", "dismiss": "不计 回执号 原因", "restore": "恢复 回执号", "show": "查看 回执号",
          "bulletin": "刊物 《刊物名称》 第N期 [级别]（附上该期刊物）"}
 _SPLIT = re.compile(r"[\s,，、;；:：]+")
@@ -100,12 +100,13 @@ def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
             raise UsageError(f"格式应为：{USAGE[cmd]}")
         kind = args[2] if len(args) == 3 else None
         return [CommandResult(True, records.instruct(rt, receipt, args[1], kind=kind, by=by, session=session).line)]
-    if len(args) != 2:
+    if len(args) != 2 and not (cmd == "assign" and len(args) > 2):
         raise UsageError(f"格式应为：{USAGE[cmd]}")
     if cmd == "commission":
         return [CommandResult(True, records.commission(rt, receipt, args[1], by=by, session=session).line)]
-    if cmd == "assign":
-        return [CommandResult(True, corrections.assign(rt, receipt, args[1], by=by, session=session).line)]
+    if cmd == "assign":  # 归属 回执号 单位 [原因]
+        reason = " ".join(args[2:]) or None
+        return [CommandResult(True, corrections.assign(rt, receipt, args[1], by=by, reason=reason, session=session).line)]
     return [CommandResult(True, records.set_category(rt, receipt, args[1], by=by, session=session).line)]
 
 

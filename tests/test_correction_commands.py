@@ -19,6 +19,7 @@ from sqlalchemy import select
 from mailbot.clock import Clock
 from mailbot.db.models import CommandLog, Submission
 from mailbot.polling import poll
+from mailbot.reports.item import item_view
 from mailbot.reports.listing import list_submissions
 from mailbot.reports.tally import tally
 from mailbot.runtime import Runtime
@@ -119,7 +120,7 @@ def test_corrections_by_mail_change_the_tally_and_are_undone(rt, dovecot, smtp_s
 
     # WHEN the office undoes them: back to the unit by its alias, the item dismissed and restored
     sent = len(smtp_server.messages)
-    dovecot.append(command(f"归属 {item} 长春市卫健委"))
+    dovecot.append(command(f"归属 {item} 长春市卫健委 原单位无误"))
     dovecot.append(command(f"不计 {item} 核实中"))
     poll(rt)
     assert scores(rt) == {"changchun": 0, "jilin": 0, "yizheng": 0} and points(rt) == {item: 0, advert: 0}
@@ -134,3 +135,6 @@ def test_corrections_by_mail_change_the_tally_and_are_undone(rt, dovecot, smtp_s
     assert f"已记录：{item} 已恢复计分（长春市卫生局），+2 分" in texts[2]
     with rt.db.session() as s:
         assert s.scalar(select(Submission.status).where(Submission.receipt == advert)) == "dismissed"
+    changes = item_view(rt, item)["changes"]
+    assert [(c["action"], c["reason"], c["by"]) for c in changes] == [
+        ("assign", None, ADMIN), ("assign", "原单位无误", ADMIN), ("dismiss", "核实中", ADMIN), ("restore", None, ADMIN)]

@@ -312,3 +312,19 @@ def test_cli_show_assign_dismiss_restore_change_the_tally_and_undo(tmp_path):
     assert bad.exit_code == 2 and "甲市卫生局（alpha）" in bad.output
     assert run("dismiss", r).exit_code == 2  # --reason is required
     assert run("show", "NOPE").exit_code == 2
+
+
+def test_an_items_points_are_the_same_in_submissions_show_the_notice_and_the_tally(rt):
+    from mailbot.reports.notice import period_items
+
+    r = submit(rt, ALPHA, "甲市推进医保支付方式改革", "2026-02-03 10:00")
+    records.instruct(rt, r, "department", date="2026-02-10")
+    line = records.instruct(rt, r, "department", date="2026-02-12")  # the same level again: counts once
+    assert "只计一次" in line.line
+    assert scores(rt)["alpha"] == 2 + 30
+    assert next(x for x in list_submissions(rt) if x["receipt"] == r)["points"] == 32
+    assert item_view(rt, r)["points"] == 32
+    assert [e["counts"] for e in item_view(rt, r)["events"]] == [True, True, False]
+    items = period_items(rt, rt.calendar.parse("2026Q1"))
+    assert next(x for x in items if x["receipt"] == r)["points"] == 32
+    agree(rt)

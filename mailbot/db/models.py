@@ -100,6 +100,8 @@ class Submission(Base):
     """One item (信息) as recorded: what the office counts, scores and answers."""
 
     __tablename__ = "submissions"
+    # The dedupe stage's look-ups: a unit's items in the near-duplicate window.
+    __table_args__ = (Index("ix_submissions_unit_received", "unit_id", "received_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     receipt: Mapped[str] = mapped_column(String(40), unique=True)
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -120,6 +122,8 @@ class Submission(Base):
     category_by: Mapped[str | None] = mapped_column(String(320))  # None = classifier; else who corrected
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     fingerprint: Mapped[str | None] = mapped_column(Text)
+    # Hex digest of the normalized text (the fingerprint's text_digest): exact resends by index.
+    text_digest: Mapped[str | None] = mapped_column(String(32), index=True)
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
@@ -183,7 +187,9 @@ class OutboxMail(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    # ix_outbox_kind_created: receipts of the last hour (acknowledge.over_sender_limit).
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+                      Index("ix_outbox_kind_created", "kind", "created_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # receipt | alert | digest | reminder | reply | tally
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)

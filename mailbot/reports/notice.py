@@ -186,7 +186,8 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
                               .order_by(Submission.received_at, Submission.id)))
         rows = list(s.scalars(select(ScoreEvent).where(ScoreEvent.submission_id.in_([x.id for x in subs]))
                               .order_by(ScoreEvent.id))) if subs else []
-    live = {e.id for e in ledger.net_events([ledger_event(r) for r in rows])}
+    # the events that count, by the tally's rules (a second same-level 批示 earns nothing)
+    live = ledger.counting_events([ledger_event(r) for r in rows], rt.scheme)
     events: dict[int, list[ScoreEvent]] = defaultdict(list)
     for r in rows:
         if r.id in live and r.reverses is None and r.submission_id is not None:
