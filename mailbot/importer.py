@@ -56,30 +56,11 @@ class ImportReport:
                 + ("（试运行，未写入）" if self.dry_run else ""))
 
 
-# The adopting body named instead of a level, most specific first (an office's register says
-# “省委办公厅”, not “省级”). Each maps to the levels tried in turn.
-BODY_LEVELS = (
-    ("国务院", ("central", "national")), ("国办", ("central", "national")), ("中办", ("central", "national")),
-    ("中央", ("central", "national")), ("国家", ("national", "central")), ("全国", ("national", "central")),
-    ("省委", ("province",)), ("省政府", ("province",)), ("省人大", ("province",)), ("省政协", ("province",)),
-    ("厅", ("department",)), ("省", ("province",)),
-    ("市委", ("city",)), ("市政府", ("city",)), ("市", ("city",)), ("局", ("bureau",)),
-)
-
-
 def level_of(rt: Runtime, word: str) -> str:
     """An adoption level from an id, a level word (省级) or the adopting body's name (省委办公厅)."""
-    try:
-        return records.normalize_level(rt, "adopt", word)
-    except UsageError:
-        valid = rt.scheme.levels("adopt")
-        text = (word or "").strip()
-        for body, levels in BODY_LEVELS:
-            if body in text:
-                for lv in levels:
-                    if lv in valid:
-                        return lv
-        raise
+    from mailbot.names import level_id
+
+    return level_id(rt, "adopt", word)
 
 
 def _key(heading: Any) -> str | None:

@@ -158,23 +158,44 @@ def unmarked(source) -> Iterator[object]:
         source.close()
 
 
+MARK_EVERY = 50  # messages recorded between two syncs of the database (and flags on the server)
+
+
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
          after_commit: Callable[[SourceMessage], object] | None = None,
          should_stop: Callable[[], bool] = lambda: False, progress=None,
          backfill_before: datetime | None = None) -> None:
-    """Run each message through the pipeline; ``after_commit`` (flag/move) only once it is stored."""
-    for src in messages:
-        result = driver.process(rt, src, backfill_before)
-        report.outcomes[result.outcome] += 1
-        report.statuses.update(result.statuses)
-        report.backfilled += result.backfilled
+    """Run each message through the pipeline; ``after_commit`` (flag/move) only once it is stored
+    on disk: every ``MARK_EVERY`` messages, and at the end, the database is synced, then the
+    messages recorded since are flagged. A crash in between leaves them recorded and unflagged:
+    the next poll finds them known and flags them."""
+    pending: list[SourceMessage] = []
+
+    def stored() -> None:
+        rt.db.sync()
         if after_commit is not None:
-            after_commit(src)  # stored (now or earlier): safe to flag or move
-        if progress is not None:
-            progress.update(1)
-        if should_stop():
-            log.info("stop requested: finished the message in hand")
-            break
+            for done in pending:
+                after_commit(done)  # stored (now or earlier) on disk: safe to flag or move
+        pending.clear()
+
+    try:
+        for src in messages:
+            result = driver.process(rt, src, backfill_before)
+            report.outcomes[result.outcome] += 1
+            report.statuses.update(result.statuses)
+            report.backfilled += result.backfilled
+            pending.append(src)
+            if len(pending) >= MARK_EVERY:
+                stored()
+            if progress is not None:
+                progress.update(1)
+            if should_stop():
+                log.info("stop requested: finished the message in hand")
+                break
+    except BaseException:
+        rt.db.sync()  # what is recorded stays; the next poll flags it
+        raise
+    stored()
 
 
 def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: False, send: bool = True,
@@ -239,6 +260,7 @@ def retry(rt: Runtime, receipts: tuple[str, ...] | list[str] = (), send: bool = 
             report.statuses.update(result.statuses)
             if result.outcome == driver.Outcome.QUARANTINED:
                 report.errors.append((pk, result.error or ""))
+        rt.db.sync()
     if send:
         flushed = outbox.flush(rt)
         report.sent, report.deferred = flushed.sent, flushed.deferred

@@ -32,11 +32,22 @@ def _insert(session: Session) -> Any:
 def next_receipt(session: Session, local_day: date | datetime) -> str:
     """The next receipt number of ``local_day`` (a local date, or an aware local datetime)."""
     day = f"{local_day:%Y%m%d}"
-    # First use of a day: start from the highest number already given out that day (older data).
-    highest = func.coalesce(func.max(cast(func.substr(Submission.receipt, 10), Integer)), 0)
-    session.execute(_insert(session).from_select(
-        ["day", "last"], select(literal(day), highest).where(Submission.receipt.like(f"{day}-%"))
-    ).on_conflict_do_nothing(index_elements=["day"]))
-    n = session.execute(update(ReceiptCounter).where(ReceiptCounter.day == day)
-                        .values(last=ReceiptCounter.last + 1).returning(ReceiptCounter.last)).scalar_one()
+    n = _take(session, day)
+    if n is None:
+        # First use of a day: start from the highest number already given out that day (older
+        # data). Only then: the look-up reads the day's receipts (LIKE uses no index), which on
+        # every message would make each one slower than the last as the year fills.
+        highest = func.coalesce(func.max(cast(func.substr(Submission.receipt, 10), Integer)), 0)
+        session.execute(_insert(session).from_select(
+            ["day", "last"], select(literal(day), highest).where(Submission.receipt.like(f"{day}-%"))
+        ).on_conflict_do_nothing(index_elements=["day"]))
+        n = _take(session, day)
+        assert n is not None
     return f"{day}-{n:04d}"
+
+
+def _take(session: Session, day: str) -> int | None:
+    """Increment the day's counter (its row stays locked until the transaction ends); None when
+    the day has no counter row yet."""
+    return session.execute(update(ReceiptCounter).where(ReceiptCounter.day == day)
+                           .values(last=ReceiptCounter.last + 1).returning(ReceiptCounter.last)).scalar_one_or_none()

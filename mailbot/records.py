@@ -4,7 +4,8 @@
 Library functions, usable without the CLI. Each takes an optional ``session`` so office
 commands by mail can record inside the pipeline's transaction; without one, each call is
 its own transaction. Every check runs before anything is written, so a refusal
-(``UsageError``, one line) leaves the session untouched. Withdrawals are reversing rows
+(``UsageError``, one line) leaves the session untouched. Assigning an item to a unit is a
+correction: ``mailbot.corrections.assign``. Withdrawals are reversing rows
 (negative points, ``reverses`` = the withdrawn event), never deletes.
 """
 
@@ -18,32 +19,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mailbot import names
 from mailbot.db.models import CategoryCorrection, ScoreEvent, Submission
 from mailbot.errors import UsageError
+from mailbot.names import EVENT_NAMES, level_name
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.schemes import SchemeError
-
-EVENT_NAMES = {"submit": "报送", "adopt": "采用", "instruct": "批示", "commission": "约稿", "adjust": "调整"}
-STATUS_NAMES = {"accepted": "已计分", "duplicate": "重复稿", "unassigned": "待归属", "ignored": "不计入",
-                "quarantined": "处理失败"}
-LEVEL_NAMES = {"department": "厅级", "province": "省级", "central": "中央", "national": "国家级",
-               "city": "市级", "bureau": "局级"}
-# Chinese level words accepted wherever a level is given (office commands, bulk import).
-LEVEL_WORDS = {
-    "厅级": ("department",), "厅": ("department",), "本厅": ("department",),
-    "省级": ("province",), "省": ("province",), "省委": ("province",), "省政府": ("province",),
-    "中央": ("central", "national"), "国办": ("central", "national"),
-    "国家": ("national", "central"), "国家级": ("national", "central"), "全国": ("national", "central"),
-    "市级": ("city",), "市": ("city",), "市委": ("city",), "市政府": ("city",),
-    "局级": ("bureau",), "局": ("bureau",),
-}
-KIND_WORDS = {
-    "一般": "general", "一般动态": "general", "动态": "general", "阅研": "general", "阅研类": "general",
-    "调研": "research", "其它重要": "important", "其他重要": "important", "重要": "important",
-    "肯定": "important", "肯定性": "important", "转报": "forwarded", "决策": "decisive",
-    "决策性": "decisive", "纳入工作方案": "decisive",
-}
+from mailbot.statuses import STATUS_NAMES
 
 
 @dataclass
@@ -70,40 +53,13 @@ def fmt_points(p: float) -> str:
     return f"+{p}" if p >= 0 else str(p)
 
 
-def level_name(rt: Runtime, event: str, level: str | None) -> str:
-    """Short Chinese name of a level: 省级, 市级 …; the scheme's own label as a fall-back."""
-    if not level:
-        return ""
-    return LEVEL_NAMES.get(level) or rt.scheme.label(event, level)
-
-
 def normalize_level(rt: Runtime, event: str, level: str) -> str:
-    """A level id the scheme knows, from an id, a Chinese word (省级) or the scheme's label."""
-    text = (level or "").strip()
-    valid = rt.scheme.levels(event)
-    if not valid:
-        raise UsageError(f"scheme {rt.scheme.name!r} has no {event} events; valid levels: (none)")
-    if text.lower() in valid:
-        return text.lower()
-    for candidate in LEVEL_WORDS.get(text, ()):
-        if candidate in valid:
-            return candidate
-    for lv in valid:
-        if text and text in (rt.scheme.label(event, lv), LEVEL_NAMES.get(lv)):
-            return lv
-    raise UsageError(f"没有“{level}”这一{EVENT_NAMES.get(event, event)}级别 (unknown {event} level {level!r}; valid: {', '.join(valid)})")
+    """A level id the scheme knows, from any name of it (``mailbot.names.level_id``)."""
+    return names.level_id(rt, event, level)
 
 
 def normalize_kind(rt: Runtime, event: str, kind: str | None) -> str | None:
-    if kind is None or kind == "":
-        return None
-    text = kind.strip()
-    valid = rt.scheme.kinds(event)
-    if text.lower() in valid:
-        return text.lower()
-    if KIND_WORDS.get(text) in valid:
-        return KIND_WORDS[text]
-    raise UsageError(f"unknown {event} kind {kind!r}; valid: {', '.join(valid) or '(none: this scheme has no kinds)'}")
+    return names.kind_id(rt, event, kind)
 
 
 def _points(rt: Runtime, event: str, level: str | None, kind: str | None, category: str | None) -> int:
@@ -149,7 +105,8 @@ def _require_accepted(sub: Submission, what: str) -> None:
         return
     hint = {"unassigned": "; assign it to a unit first (`mailbot assign RECEIPT UNIT`)",
             "duplicate": "; record it on the original item instead",
-            "quarantined": "; retry it first (`mailbot retry`)"}.get(sub.status, "")
+            "quarantined": "; retry it first (`mailbot retry`)",
+            "dismissed": "; restore it first (`mailbot restore RECEIPT`)"}.get(sub.status, "")
     raise UsageError(f"{sub.receipt} 状态为“{STATUS_NAMES.get(sub.status, sub.status)}”，不能记录 "
                      f"({sub.receipt} is {sub.status}, not accepted: cannot record {what}{hint})")
 
@@ -181,6 +138,11 @@ def _reverse(session: Session, target: ScoreEvent, by: str, note: str | None) ->
     session.add(row)
     session.flush()
     return row
+
+
+def reverse_event(session: Session, event: ScoreEvent, by: str, note: str | None = None) -> ScoreEvent:
+    """Withdraw one standing event (a reversing row); the caller checked that it stands."""
+    return _reverse(session, event, by, note)
 
 
 def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
@@ -287,8 +249,7 @@ def commission(rt: Runtime, receipt: str, level: str, by: str = "cli", withdraw:
 def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date | str | None = None,
            by: str = "cli", session: Session | None = None) -> Recorded:
     """A manual adjustment of a unit's score (transport 基础工作/报送工作 parts, penalties)."""
-    if unit not in rt.units:
-        raise UsageError(f"没有单位“{unit}” (unknown unit {unit!r}; known: {', '.join(sorted(u.id for u in rt.units))})")
+    unit = names.unit_id(rt, unit)
     try:
         pts = float(points)
     except (TypeError, ValueError):
@@ -306,43 +267,13 @@ def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date 
         return Recorded(f"已记录：{name} 调整 {fmt_points(pts)} 分（{reason.strip()}）", None, unit, pts)
 
 
-def assign(rt: Runtime, receipt: str, unit_id: str, by: str = "cli", session: Session | None = None) -> Recorded:
-    """Give an unassigned item its unit: it becomes accepted and earns its submission points."""
-    from mailbot.pipeline.record import credit_submission
-
-    unit = rt.units.get(unit_id)
-    if unit is None:
-        raise UsageError(f"没有单位“{unit_id}” (unknown unit {unit_id!r}; known: {', '.join(sorted(u.id for u in rt.units))})")
-    with _session(rt, session) as s:
-        sub = find_submission(s, receipt)
-        if sub.status != "unassigned":
-            raise UsageError(f"{sub.receipt} 已有单位或不是待归属稿件，不能归属 "
-                             f"({sub.receipt} is {sub.status}, not unassigned: only unassigned items can be assigned)")
-        sub.unit_id, sub.unit_via, sub.status = unit.id, "office", "accepted"
-        sub.status_reason = f"assigned by {by}"
-        s.flush()
-        event = credit_submission(rt, s, sub, by=by)
-        s.flush()
-        if rt.receipts and sub.sender:
-            from mailbot.pipeline.acknowledge import queue_receipt
-
-            queue_receipt(rt, s, sub)  # the officer learns the item now counts for the unit
-        return Recorded(f"已记录：{sub.receipt} 归属 {unit.name}，报送 {fmt_points(event.points)} 分",
-                        sub.receipt, unit.id, event.points)
-
-
 def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",
                  session: Session | None = None) -> Recorded:
     """Correct an item's category; adoption points that depend on it are re-scored."""
     from mailbot.rescore import rescore_rows
 
-    names = rt.category_names
-    cat = (category_id or "").strip()
-    if cat not in names:
-        by_name = {v: k for k, v in names.items()}
-        cat = by_name.get(cat, cat)
-    if cat not in names:
-        raise UsageError(f"没有“{category_id}”这一类别 (unknown category {category_id!r}; valid: {', '.join(names)})")
+    cat = names.category_id(rt, category_id)
+    cnames = rt.category_names
     with _session(rt, session) as s:
         sub = find_submission(s, receipt)
         old = sub.category
@@ -352,5 +283,5 @@ def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",
         moves = rescore_rows(rt, s, standing(s, sub), by=by, category=cat)
         delta = sum(m["delta"] for m in moves)
         more = f"，得分调整 {fmt_points(delta)} 分" if delta else ""
-        return Recorded(f"已记录：{sub.receipt} 类别 {names.get(old or '', old or '未分类')} → {names[cat]}{more}",
+        return Recorded(f"已记录：{sub.receipt} 类别 {cnames.get(old or '', old or '未分类')} → {cnames[cat]}{more}",
                         sub.receipt, sub.unit_id, delta)

@@ -1,10 +1,11 @@
 """The services of one run, opened once from the settings and passed in (no globals).
 
 ``Runtime.open`` does all the start-up work in one place: the schema is upgraded and the
-units synced before anything else runs. Nothing is built on first touch, with one named
-exception: the classifier, which takes seconds to train and which only the intake needs.
-``mailbot.retraining.load_classifier`` builds it (outside any database transaction) and
-``retrain`` replaces it with a new object.
+units synced before anything else runs. Nothing is built on first touch, with two named
+exceptions: the classifier, which takes seconds to train and which only the intake needs
+(``mailbot.retraining.load_classifier`` builds it, outside any database transaction, and
+``retrain`` replaces it with a new object); and the mail renderer (Jinja2), which commands that
+only read never need.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class Runtime:
     clock: Clock
     db: Database
     units: UnitDirectory
-    renderer: Renderer
     receipts: bool = True
+    _renderer: Renderer | None = field(default=None, repr=False)
     _classifier: Classifier | None = field(default=None, repr=False)
     # Parsed fingerprints of stored items, (submission id, hex prefix) -> Fingerprint: a cache
     # for this database only (the dedupe stage fills it).
@@ -47,8 +48,6 @@ class Runtime:
         """Connect, upgrade the schema, sync the units from the config: everything a run needs first."""
         from email.utils import parseaddr
 
-        from mailbot.mail.render import Renderer
-
         domain = parseaddr(settings.outgoing.from_)[1].rpartition("@")[2]
         clock = clock or Clock(settings.tz)
         db = Database(settings.database_url, settings.office.id, mail_domain=domain, now=clock.now)
@@ -57,9 +56,18 @@ class Runtime:
             db.upgrade()
             with db.transaction() as s:
                 units.sync(s)
-        custom = settings.resolve(settings.templates_dir) if settings.templates_dir else None
-        return cls(settings=settings, clock=clock, db=db, units=units,
-                   renderer=Renderer(custom), receipts=receipts and settings.receipts)
+        return cls(settings=settings, clock=clock, db=db, units=units, receipts=receipts and settings.receipts)
+
+    @property
+    def renderer(self) -> Renderer:
+        """The mail templates (shipped, and the office's own ``templates_dir`` first), built when
+        a command first renders a mail: commands that only read (submissions, tally) skip Jinja2."""
+        if self._renderer is None:
+            from mailbot.mail.render import Renderer
+
+            s = self.settings
+            self._renderer = Renderer(s.resolve(s.templates_dir) if s.templates_dir else None)
+        return self._renderer
 
     # -- the rules, built once with the settings ----------------------------------
     @property

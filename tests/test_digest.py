@@ -228,7 +228,7 @@ def test_rendered_digest_reads_as_an_office_notice(rt: Runtime, week: dict) -> N
     mail = render_digest(rt, digest_data(rt, "2026-W07"))
     assert "2026年第7周（2月9日至15日）" in mail.subject and "计分信息 5 条" in mail.subject
     assert mail.text.startswith("省卫生厅办公室信息科：")
-    for needle in (week["orphan"], "归属 回执号 单位ID", week["broken"], "词: 调研", "类别 回执号 类别ID",
+    for needle in (week["orphan"], "归属 回执号 单位”", "不计 回执号 原因", week["broken"], "词: 调研", "类别 回执号 类别”",
                    "零信息单位", "四平市卫生局", "吉林市某医院发生火灾", f"更正回执号 {week['w06_last']}",
                    "其次“调研与外地经验”（research），38%"):
         assert needle in mail.text, needle

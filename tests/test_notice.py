@@ -13,7 +13,8 @@ from mailbot import records
 from mailbot.cli import main
 from mailbot.db.models import OutboxMail
 from mailbot.mail.compose import compose
-from mailbot.reports.tally import annual_awards, queue_unit_tallies, tally, write_xlsx
+from mailbot.reports.notice_mail import queue_unit_tallies, write_xlsx
+from mailbot.reports.tally import annual_awards, tally
 from tests.helpers_records import make_runtime, rows_by_unit, submit, write_config
 from tests.mail_parts import disagreement, has_cjk, html_text, parse, parts
 

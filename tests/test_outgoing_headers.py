@@ -20,7 +20,7 @@ from mailbot.db.models import OutboxMail
 from mailbot.mail import outbox
 from mailbot.mail.preview import queue_all
 from mailbot.reports.digest import queue_digest
-from mailbot.reports.notice import notice_mails
+from mailbot.reports.notice_mail import notice_mails
 from mailbot.reports.remind import queue_reminders
 from tests.helpers_records import ADMIN, feed, make_runtime, receipt_of, write_config
 

@@ -197,10 +197,10 @@ def test_assigning_an_unassigned_item_credits_and_answers_it(rt, tmp_path):
     row = _rows(rt)["p"]
     assert row["status"] == "unassigned" and not list((tmp_path / "outbox").glob("*.eml"))
     # WHEN the office assigns it
-    from mailbot import records
+    from mailbot import corrections
     from mailbot.mail import outbox
 
-    records.assign(rt, row["receipt"], "changchun", by="office@example.gov.cn")
+    corrections.assign(rt, row["receipt"], "changchun", by="office@example.gov.cn")
     outbox.flush(rt)
     # THEN it counts for the unit, via the office, and the sender gets a receipt
     row = _rows(rt)["p"]

@@ -126,6 +126,32 @@ def test_restart_after_commit_before_flag_does_not_record_twice(tmp_path, doveco
     assert len(smtp_server.messages) == 3
 
 
+def test_a_message_is_flagged_only_once_its_record_is_on_disk(tmp_path, dovecot, smtp_server, env, monkeypatch):
+    # GIVEN five messages, and a poll that syncs the database every two (the intake's commits
+    # do not wait for the disk on their own)
+    from mailbot import polling
+
+    monkeypatch.setattr(polling, "MARK_EVERY", 2)
+    for n in range(5):
+        dovecot.append(item_mail(n))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
+    source = make_source(rt)
+    events: list[tuple[str, int]] = []
+    sync, mark = rt.db.sync, source.mark_done
+    monkeypatch.setattr(rt.db, "sync", lambda: (sync(), events.append(("synced", _count(rt, Message))))[0])
+    monkeypatch.setattr(source, "mark_done", lambda msg: (events.append(("flag", _count(rt, Message))), mark(msg))[1])
+    # WHEN it polls
+    poll(rt, source=source)
+    source.close()
+    # THEN every flag on the server comes after a sync that covered every message recorded so far
+    flags = [i for i, (what, _) in enumerate(events) if what == "flag"]
+    assert len(flags) == 5
+    for i in flags:
+        last_sync = max(j for j in range(i) if events[j][0] == "synced")
+        assert events[last_sync][1] == events[i][1]
+    assert all("$MailbotDone" in dovecot.flags(u) for u in dovecot.uids())
+
+
 def test_uidvalidity_change_does_not_record_again(tmp_path, dovecot, smtp_server, env):
     # GIVEN two recorded messages
     for n in range(2):

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from mailbot import records
+from mailbot import corrections, records
 from mailbot.cli import main
 from mailbot.db.models import CategoryCorrection, ScoreEvent, Submission
 from mailbot.errors import UsageError
@@ -147,15 +147,15 @@ def test_assign_makes_an_unassigned_item_count(health):
     r = receipt_of(health, feed(health, "someone@mail.example.net", "关于乡村医生队伍建设的思考",
                                 "乡村医生队伍老化问题突出，建议完善待遇保障和培养机制，稳定基层队伍。", "2026-02-03 10:00"))
     assert rows_by_unit(tally(health, "2026Q1"))["beta"]["submitted"] == 0
-    line = records.assign(health, r, "beta", by="office").line
-    assert line == f"已记录：{r} 归属 乙市卫生局，报送 +2 分"
+    line = corrections.assign(health, r, "beta", by="office").line
+    assert line == f"已记录：{r} 归属 乙市卫生局，报送 +2 分，已给发件人回执"
     with health.db.session() as s:
         sub = s.scalar(select(Submission).where(Submission.receipt == r))
         assert (sub.status, sub.unit_id, sub.unit_via) == ("accepted", "beta", "office")
     row = rows_by_unit(tally(health, "2026Q1"))["beta"]
     assert (row["submitted"], row["score"]) == (1, 2)
-    with pytest.raises(UsageError, match="only unassigned"):
-        records.assign(health, r, "alpha")
+    with pytest.raises(UsageError, match="already attributed"):
+        corrections.assign(health, r, "beta")
 
 
 def test_transport_points_follow_the_items_category_and_a_correction_rescores(tmp_path):

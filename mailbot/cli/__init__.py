@@ -128,7 +128,7 @@ def main(ctx: click.Context, config: str | None, debug: bool, quiet: bool) -> No
 def _register() -> None:
     from mailbot.cli import intake, reports  # noqa: F401  (commands register themselves)
 
-    for optional in ("records", "scores", "digest", "admin"):
+    for optional in ("records", "corrections", "scores", "digest", "admin"):
         try:
             __import__(f"mailbot.cli.{optional}")
         except ModuleNotFoundError as e:

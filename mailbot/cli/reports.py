@@ -39,7 +39,7 @@ def reading_text(reading: dict | None) -> str:
 
 
 def _chinese(rt, rows: list[dict]) -> list[dict]:
-    from mailbot.reports.wording import status_name
+    from mailbot.statuses import status_name
 
     names = rt.category_names
     for r in rows:
@@ -53,7 +53,7 @@ def _chinese(rt, rows: list[dict]) -> list[dict]:
 
 @main.command()
 @click.option("--period", "-p", metavar="P", help="期间 period: 2026, 2026Q1, 2026-03, 2026-W07.")
-@click.option("--unit", "-u", metavar="ID", help="只列该单位 only this unit.")
+@click.option("--unit", "-u", metavar="ID", help="只列该单位（写编号、名称或简称） only this unit.")
 @click.option("--status", "-s", metavar="S",
               help="状态 status: accepted, duplicate, unassigned, ignored, quarantined, dismissed.")
 @format_option("table", "json", "csv")

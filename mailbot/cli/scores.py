@@ -93,7 +93,9 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
     rt = state.runtime()
     result = t.tally(rt, period, officers=officers)
     if fmt == "xlsx":
-        path = t.write_xlsx(rt, result, output)
+        from mailbot.reports.notice_mail import write_xlsx
+
+        path = write_xlsx(rt, result, output)
         click.echo(f"已生成：{path}")
     elif fmt == "json":
         _write(to_json(result), output)
@@ -103,7 +105,7 @@ def tally(state: CliState, period: str, fmt: str, output: Path | None, header: s
         _write(_table_text(result, TALLY_COLUMNS, officers), output)
     if preview and not (send or draft or hold or unhold):
         from mailbot.mail.preview import write_preview
-        from mailbot.reports.notice import notice_mails
+        from mailbot.reports.notice_mail import notice_mails
 
         paths = write_preview(rt, notice_mails(rt, period), preview)
         click.echo(f"预览：{len(paths)} 个文件写入 {preview}（未发送）", err=True)
@@ -210,7 +212,8 @@ def rescore(state: CliState, dry_run: bool, fmt: str) -> None:
 @pass_state
 def awards(state: CliState, year: str, fmt: str, output: Path | None, header: str) -> None:
     """年度考核：完成任务的单位中评奖，信息员个人排名 (annual assessment: prizes, officers ranked)."""
-    from mailbot.reports.tally import annual_awards, write_xlsx
+    from mailbot.reports.notice_mail import write_xlsx
+    from mailbot.reports.tally import annual_awards
 
     rt = state.runtime()
     result = annual_awards(rt, year)

@@ -100,6 +100,8 @@ class Submission(Base):
     """One item (信息) as recorded: what the office counts, scores and answers."""
 
     __tablename__ = "submissions"
+    # The dedupe stage's look-ups: a unit's items in the near-duplicate window.
+    __table_args__ = (Index("ix_submissions_unit_received", "unit_id", "received_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     receipt: Mapped[str] = mapped_column(String(40), unique=True)
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -120,6 +122,8 @@ class Submission(Base):
     category_by: Mapped[str | None] = mapped_column(String(320))  # None = classifier; else who corrected
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
     fingerprint: Mapped[str | None] = mapped_column(Text)
+    # Hex digest of the normalized text (the fingerprint's text_digest): exact resends by index.
+    text_digest: Mapped[str | None] = mapped_column(String(32), index=True)
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
@@ -183,7 +187,9 @@ class OutboxMail(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    # ix_outbox_kind_created: receipts of the last hour (acknowledge.over_sender_limit).
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),
+                      Index("ix_outbox_kind_created", "kind", "created_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # receipt | alert | digest | reminder | reply | tally
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -295,4 +301,27 @@ class AdoptionNotice(Base):
     __tablename__ = "adoption_notices"
     event_id: Mapped[int] = mapped_column(ForeignKey("score_events.id"), primary_key=True)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)
+
+
+class ItemChange(Base):
+    """The office's correction of an item: re-attribution, dismissal (不计), restoration (恢复).
+
+    Who, when and why, the item's status and unit before and after, and the ledger rows the
+    change wrote (``events``), so a later change can undo exactly those.
+    """
+
+    __tablename__ = "item_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # assign | dismiss | restore
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str | None] = mapped_column(String(20))
+    old_unit: Mapped[str | None] = mapped_column(String(64))
+    new_unit: Mapped[str | None] = mapped_column(String(64))
+    old_duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    events: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    points: Mapped[float] = mapped_column(Float, default=0)
+    by: Mapped[str] = mapped_column(String(320), default="system")
     at: Mapped[datetime] = mapped_column(UtcDateTime, info=STAMP_INSERT)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +38,16 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=FULL")  # every commit on disk; the intake relaxes it (transaction)
     cur.close()
+
+
+def _sqlite_checkin(dbapi_conn, record) -> None:
+    """A connection the intake relaxed goes back to the pool durable again."""
+    if record.info.pop("relaxed", False):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
 
 
 def wall_clock() -> datetime:
@@ -70,6 +80,7 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(url)
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "checkin", _sqlite_checkin)
         else:
             kw: dict = {"pool_pre_ping": True}
             if office_id and url.startswith("postgresql"):
@@ -91,10 +102,42 @@ class Database:
         return self._factory()
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on any error."""
+    def transaction(self, durable: bool = True) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on any error.
+
+        ``durable=False`` (the intake's per-message transactions): on SQLite the commit does not
+        wait for the disk (WAL with ``synchronous=NORMAL``: it survives the process being killed,
+        not a power cut) until ``sync()``, which the poll calls before it flags messages on the
+        server. Any other commit on the database (the sender's claim first) syncs it as well.
+        See docs/reliability.md.
+        """
         with self._factory() as s, s.begin():
+            if not durable and self.dialect == "sqlite" and not self.rehearsing:
+                conn = s.connection()
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.info["relaxed"] = True
             yield s
+
+    def sync(self) -> None:
+        """Put every commit so far on disk (SQLite: fsync the write-ahead log and the file).
+
+        Commits made with ``transaction(durable=False)`` are durable once this returns. A no-op
+        on PostgreSQL, where every commit is.
+        """
+        if self.dialect != "sqlite":
+            return
+        path = self.url.split(":///", 1)[-1]
+        if not path or path == ":memory:":
+            return
+        for name in (f"{path}-wal", path):
+            try:
+                fd = os.open(name, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     @contextmanager
     def rehearsal(self) -> Iterator[Connection]:

@@ -99,7 +99,7 @@ def process(rt: Runtime, src: SourceMessage, backfill_before: datetime | None = 
         earlier = same_message(s, src.mailbox, message_id, body_hash)
     try:
         if earlier is not None:
-            with rt.db.transaction() as s:
+            with rt.db.transaction(durable=False) as s:
                 msg = Message(status="repeat", repeat_of=earlier, **base)
                 s.add(msg)
                 s.flush()
@@ -137,7 +137,7 @@ def _run(rt: Runtime, intake: Intake) -> Result:
     """The read phase, then the write transaction. Raises on any unexpected error."""
     ignored = read_stages(rt, intake)
     retrying = intake.message.id is not None
-    with rt.db.transaction() as s:
+    with rt.db.transaction(durable=False) as s:
         intake.session = s
         if retrying:
             msg = s.get(Message, intake.message.id)
@@ -205,7 +205,7 @@ def _quarantine(rt: Runtime, src: SourceMessage, base: dict | None, message_pk: 
     trace = "".join(traceback.format_exception(exc))[-MAX_TRACEBACK:]
     log.warning("message %s (%s): quarantined: %s", base["message_id"] if base else message_pk, src.key, reason)
     log.debug("quarantine traceback:\n%s", trace)
-    with rt.db.transaction() as s:
+    with rt.db.transaction(durable=False) as s:
         if message_pk is not None:
             msg = s.get(Message, message_pk)
             assert msg is not None

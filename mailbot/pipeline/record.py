@@ -9,6 +9,7 @@ from email.utils import parseaddr
 
 from sqlalchemy.orm import Session
 
+from mailbot import resubmission
 from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.pipeline.intake import Intake, Item
 from mailbot.receipts import next_receipt
@@ -25,6 +26,7 @@ def _new_submission(rt: Runtime, intake: Intake, item: Item) -> Submission:
         unit_id=intake.unit_id, unit_via=intake.unit_via, sender=mail.sender, sender_name=mail.sender_name,
         received_at=intake.received_at, subject=item.subject[:2000], text=item.text, category=item.category,
         category_confidence=item.confidence, category_reasons=item.reasons, fingerprint=item.fingerprint,
+        text_digest=resubmission.text_digest_hex(item.fingerprint) if item.fingerprint else None,
         attachments=item.attachments, notes=item.notes,
         duplicate_of=item.duplicate_of.id if item.duplicate_of is not None else None,
     )

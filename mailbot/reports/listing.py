@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from mailbot import names
 from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.errors import UsageError
 from mailbot.reports.periods import bounds
 from mailbot.runtime import Runtime
+from mailbot.scoring import ledger
 
-STATUSES = ("accepted", "duplicate", "unassigned", "ignored", "quarantined")
+STATUSES = ("accepted", "duplicate", "unassigned", "ignored", "quarantined", "dismissed")
+
+
+def item_points(rt: Runtime, session: Session, ids: list[int]) -> dict[int, float]:
+    """Each item's points by the tally's rules (``ledger.item_points``): the one figure shown everywhere."""
+    from mailbot.records import ledger_event
+
+    out: dict[int, float] = {}
+    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
+        rows = session.scalars(select(ScoreEvent).where(ScoreEvent.submission_id.in_(chunk)).order_by(ScoreEvent.id))
+        for key, p in ledger.item_points([ledger_event(r) for r in rows], rt.scheme).items():
+            out[int(key)] = p
+    return out
 
 
 def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = None,
@@ -25,8 +40,7 @@ def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = 
         start, end = bounds(chosen, rt.settings.tz)
         q = q.where(Submission.received_at >= start, Submission.received_at < end)
     if unit:
-        if unit not in rt.units:
-            raise UsageError(f"unknown unit {unit!r}; known: {', '.join(sorted(u.id for u in rt.units))}")
+        unit = names.unit_id(rt, unit)
         q = q.where(Submission.unit_id == unit)
     if status:
         if status not in STATUSES:
@@ -34,9 +48,7 @@ def list_submissions(rt: Runtime, period: str | None = None, unit: str | None = 
         q = q.where(Submission.status == status)
     with rt.db.session() as s:
         subs = list(s.scalars(q.order_by(Submission.received_at, Submission.id)))
-        points = dict(s.execute(select(ScoreEvent.submission_id, func.sum(ScoreEvent.points))
-                                .where(ScoreEvent.submission_id.in_([x.id for x in subs]))
-                                .group_by(ScoreEvent.submission_id)).all()) if subs else {}
+        points = item_points(rt, s, [x.id for x in subs])
         reading: dict[int, Any] = dict(s.execute(select(Message.id, Message.reading)
                                  .where(Message.id.in_({x.message_pk for x in subs}))).all()) if subs else {}
         dup = {x.id: x.receipt for x in subs}

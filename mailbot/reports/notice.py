@@ -22,6 +22,7 @@ from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.calendar import Period
 from mailbot.scoring.quotas import Quota, quota_for_period
+from mailbot.statuses import status_name
 
 ITEM_STATUSES = ("accepted", "duplicate", "unassigned", "dismissed")
 REMARKS = {"zero": "零信息", "zeroed": "全年无采用，得分记零", "at_risk": "本年度尚无采用"}
@@ -185,7 +186,8 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
                               .order_by(Submission.received_at, Submission.id)))
         rows = list(s.scalars(select(ScoreEvent).where(ScoreEvent.submission_id.in_([x.id for x in subs]))
                               .order_by(ScoreEvent.id))) if subs else []
-    live = {e.id for e in ledger.net_events([ledger_event(r) for r in rows])}
+    # the events that count, by the tally's rules (a second same-level 批示 earns nothing)
+    live = ledger.counting_events([ledger_event(r) for r in rows], rt.scheme)
     events: dict[int, list[ScoreEvent]] = defaultdict(list)
     for r in rows:
         if r.id in live and r.reverses is None and r.submission_id is not None:
@@ -202,7 +204,7 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
             "unit": x.unit_id, "unit_name": unit.name if unit else "", "sender": x.sender,
             "sender_name": officer or (x.sender_name or "").strip('"'), "subject": x.subject,
             "category": x.category, "category_name": names.get(x.category or "", x.category or "未分类"),
-            "status": x.status, "status_name": wording.status_name(x.status),
+            "status": x.status, "status_name": status_name(x.status),
             "points": wording.number(round(sum(float(e.points) for e in evs), 2)),
             "adoptions": [], "instructions": [], "commissions": [],
         }
@@ -290,77 +292,6 @@ def scheme_rules(rt: Runtime) -> list[str]:
     return out
 
 
-# -- the mails -----------------------------------------------------------------------------------
-ITEM_COLUMNS = [Column("receipt", "回执号", False, True), Column("received", "收到时间", False, True),
-                Column("subject", "标题", False), Column("category_name", "类别", False),
-                Column("status_name", "状态", False, True), Column("adoption_text", "采用", False),
-                Column("points", "得分")]
-ADOPTED_COLUMNS = [Column("seq", "序号"), Column("unit_name", "单位", False), Column("subject", "标题", False),
-                   Column("level_name", "采用级别", False), Column("publication", "刊物", False),
-                   Column("points", "得分")]
 YTD_COLUMNS = [Column("name", "单位", False), Column("submitted", "累计报送"), Column("annual_quota", "全年任务"),
                Column("due", "按进度应报"), Column("behind", "进度差额"), Column("owes", "全年尚差"),
                Column("pct_text", "完成率", False)]
-MARK = "▶"
-
-
-def _cols(columns: list[Column]) -> list[dict[str, Any]]:
-    return [c.__dict__ for c in columns]
-
-
-def mail_view(data: dict[str, Any]) -> dict[str, Any]:
-    """What the office's copy shows beyond the data: numbered tables, the YTD chart."""
-    adopted = [{**a, "seq": i} for i, a in enumerate(data["adopted"], start=1)]
-    ytd = data.get("ytd")
-    ytd_view = None
-    if ytd:
-        rows = [{**r, "pct_text": f"{r['pct']}%"} for c in ytd["classes"] for r in c["rows"]]
-        ytd_view = {**ytd, "table": rows, "columns": _cols(YTD_COLUMNS), "bars": ytd_bars(rows)}
-    return {"adopted": adopted, "adopted_columns": _cols(ADOPTED_COLUMNS), "ytd": ytd_view,
-            "item_columns": _cols(ITEM_COLUMNS)}
-
-
-def ytd_bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each unit's items so far as a share of its yearly quota (a full bar = the quota met)."""
-    return [{"unit": r["unit"], "name": r["name"], "pct": min(100, r["pct"]),
-             "value": f"{r['submitted']}/{r['annual_quota']}（{r['pct']}%）"} for r in rows]
-
-
-def unit_view(data: dict[str, Any], unit_id: str) -> dict[str, Any]:
-    """The unit's own copy: its row marked in its class table, its items, what it owes this year."""
-    row = next(r for r in data["units"] if r["unit"] == unit_id)
-    cls = next(c for c in data["classes"] if c["id"] == row["class"])
-    rows = [{**r, "name": f"{MARK}{r['name']}" if r["unit"] == unit_id else r["name"], "mine": r["unit"] == unit_id}
-            for r in cls["rows"]]
-    ytd = next((r for r in (data.get("ytd") or {}).get("rows", []) if r["unit"] == unit_id), None)
-    return {"row": row, "class": {**cls, "rows": rows}, "class_size": len(cls["rows"]),
-            "entries": [it for it in data["items"] if it["unit"] == unit_id],
-            "ytd": ytd, "ytd_bars": ytd_bars([ytd]) if ytd else []}
-
-
-def notice_mails(rt: Runtime, period_text: str, result: dict[str, Any] | None = None,
-                 units: bool = True, office: bool = True) -> list[Any]:
-    """The 通报 mails: each unit's own copy to its officers, and the whole notice (with the workbook) to the office."""
-    from mailbot.mail.preview import Outgoing
-    from mailbot.reports.tally import XLSX_TYPE, write_xlsx
-
-    data = notice_data(rt, period_text, result)
-    view = mail_view(data)
-    pname = data["period"]["name"]
-    out: list[Any] = []
-    if units:
-        for row in data["units"]:
-            unit = rt.units.get(row["unit"])
-            if unit is None or not unit.emails:
-                continue
-            mail = rt.renderer.render("tally", audience="unit", d=data, v=view, u=unit_view(data, unit.id),
-                                      unit=unit, office=rt.settings.office)
-            out.append(Outgoing("tally", f"tally:{pname}:{unit.id}", list(unit.emails), mail, name=unit.id))
-    if office and rt.settings.office.emails:
-        xlsx = write_xlsx(rt, result if result is not None else tally(rt, period_text, officers=True))
-        mail = rt.renderer.render("tally", audience="office", d=data, v=view, u=None, unit=None,
-                                  office=rt.settings.office, attachment=xlsx.name)
-        out.append(Outgoing("tally", f"tally:{pname}:office", list(rt.settings.office.emails), mail,
-                            attachments=[{"filename": xlsx.name, "path": str(xlsx), "content_type": XLSX_TYPE}],
-                            name="office"))
-    return out

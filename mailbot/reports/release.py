@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from mailbot.db.models import TallyRelease
 from mailbot.errors import UsageError
-from mailbot.reports.tally import XLSX_TYPE, parse_period, tally, write_xlsx
+from mailbot.reports.notice_mail import XLSX_TYPE, write_xlsx
+from mailbot.reports.tally import parse_period, tally
 from mailbot.runtime import Runtime
 
 # The figures a unit is told, in the order a 更正 lists them.
@@ -123,7 +124,8 @@ class _Notice:
     """The 通报 as ``reports.notice`` builds it, rendered for the draft, a release or a 更正."""
 
     def __init__(self, rt: Runtime, period: str) -> None:
-        from mailbot.reports.notice import mail_view, notice_data
+        from mailbot.reports.notice import notice_data
+        from mailbot.reports.notice_mail import mail_view
 
         self.rt = rt
         self.result = tally(rt, period, officers=True)
@@ -135,7 +137,7 @@ class _Notice:
         return sorted(self.result["units"], key=lambda r: (r["class"], r["rank"], r["unit"]))
 
     def unit_mail(self, unit_id: str, correction: dict[str, Any] | None = None):
-        from mailbot.reports.notice import unit_view
+        from mailbot.reports.notice_mail import unit_view
 
         return self.rt.renderer.render(
             "tally", audience="unit", d=self.data, v=self.view, u=unit_view(self.data, unit_id),
@@ -149,7 +151,7 @@ class _Notice:
             attachment=attachment, draft=draft, correction=correction, release_on=release_day)
 
     def workbook(self, name: str) -> list[dict[str, Any]]:
-        from mailbot.reports.tally import xlsx_name
+        from mailbot.reports.notice_mail import xlsx_name
 
         stem = xlsx_name(self.data).removesuffix(".xlsx")
         folder = self.rt.settings.data_path / "reports"

@@ -15,12 +15,11 @@ from mailbot.reports.listing import list_submissions
 from mailbot.reports.tally import load_events, parse_period, tally
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
+from mailbot.statuses import status_name
 
 QUERY_WORD = "查询"
 _PERIOD = re.compile(r"^\s*查询\s*[:：]?\s*(\d{4}(?:\s*[Qq]\s*[1-4]|-\d{1,2})?)?", re.I)
 KIND_NAMES = {"submit": "报送", "adopt": "采用", "instruct": "批示", "commission": "约稿", "adjust": "调整"}
-STATUS_NAMES = {"accepted": "已计分", "duplicate": "重复稿", "unassigned": "未识别单位", "ignored": "不计分",
-                "quarantined": "处理失败", "dismissed": "不计"}
 
 
 def is_query(subject: str) -> bool:
@@ -56,7 +55,7 @@ def unit_standing(rt: Runtime, unit_id: str, period_text: str) -> dict[str, Any]
         if e.unit == unit_id and e.kind == "adopt" and e.reverses is None and period.contains(e.occurred):
             label = rt.scheme.label("adopt", e.level or "")
             adopt_levels[label] = adopt_levels.get(label, 0) + e.points
-    items = [{"receipt": r["receipt"], "subject": r["subject"], "status": STATUS_NAMES.get(r["status"], r["status"]),
+    items = [{"receipt": r["receipt"], "subject": r["subject"], "status": status_name(r["status"]),
               "points": r["points"]} for r in list_submissions(rt, period=period.name, unit=unit_id)]
     parts = [(KIND_NAMES.get(k, k), v) for k, v in rows[period.name]["points_by_kind"].items() if v]
     from mailbot.reports.wording import period_span, period_title

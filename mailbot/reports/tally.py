@@ -9,7 +9,6 @@ manual adjustments count on their own date. The arithmetic is ``mailbot.scoring.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -23,8 +22,6 @@ from mailbot.scoring import ledger
 from mailbot.scoring.calendar import Period
 from mailbot.scoring.quotas import quota_for_period
 from mailbot.scoring.rankings import rank
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def parse_period(rt: Runtime, text: str) -> Period:
@@ -168,34 +165,6 @@ def person_name(display: str) -> str:
         return greeting.removesuffix("同志：")
     name = greeting.removesuffix("：")
     return name if is_titled_person(name) else ""
-
-
-def write_xlsx(rt: Runtime, result: dict[str, Any], path: Path | None = None) -> Path:
-    """The 通报 workbook for a ``tally()`` or ``annual_awards()`` result (default: data_dir/reports/)."""
-    from mailbot.reports.notice import notice_data
-    from mailbot.reports.xlsx import notice_workbook
-
-    data = notice_data(rt, result["period"]["name"], result)
-    if path is None:
-        folder = rt.settings.data_path / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / xlsx_name(data)
-    notice_workbook(data).save(path)
-    return path
-
-
-def xlsx_name(data: dict[str, Any]) -> str:
-    """一季度通报's file name as the office would save it: 2026年第一季度政务信息通报.xlsx."""
-    kind = "年度考核" if data.get("awards") else "政务信息通报"
-    return f"{data['period']['title']}{kind}.xlsx"
-
-
-def queue_unit_tallies(rt: Runtime, period_text: str) -> int:
-    """Queue each unit's own copy of the 通报 to its officers, and the whole notice (with XLSX) to the office."""
-    from mailbot.mail.preview import queue_all
-    from mailbot.reports.notice import notice_mails
-
-    return queue_all(rt, notice_mails(rt, period_text))
 
 
 def award_plan(rt: Runtime) -> dict[str, dict[str, int | float]]:

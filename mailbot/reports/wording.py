@@ -16,7 +16,6 @@ from mailbot.scoring.calendar import Period
 CN_DIGITS = "〇一二三四五六七八九"
 QUARTER_WORDS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 # Status words of statuses the ledger module may not name yet.
-_MORE_STATUS_NAMES = {"dismissed": "不计分"}
 PER_WORDS = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "每年"}
 
 _QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
@@ -81,15 +80,6 @@ def _parts(period: Period | dict[str, Any]) -> tuple[str, date, date]:
         return period.name, period.start, period.end
     return (str(period["name"]), date.fromisoformat(str(period["start"])[:10]),
             date.fromisoformat(str(period["end"])[:10]))
-
-
-def status_name(status: str | None) -> str:
-    """已计分, 重复稿, 待归属 … (the ledger's words, ``mailbot.records.STATUS_NAMES``)."""
-    from mailbot.records import STATUS_NAMES
-
-    if not status:
-        return ""
-    return STATUS_NAMES.get(status) or _MORE_STATUS_NAMES.get(status, status)
 
 
 def issue_label(publication: str | None, issue_no: str | int | None) -> str:

@@ -29,6 +29,7 @@ from mailbot.resubmission.fingerprints import (  # noqa: F401
     figure_overlap,
     fingerprint,
     similarity,
+    text_digest_hex,
 )
 from mailbot.resubmission.matching import (
     CORRECTION_THRESHOLD,
@@ -49,5 +50,5 @@ __all__ = [
     "FIGURE_SKETCH", "FIGURE_THRESHOLD", "FINGERPRINT_VERSION", "MIN_FIGURES", "MIN_TEXT_CHARS",
     "MIN_TITLE_CHARS", "NEAR_DUPLICATE_THRESHOLD", "NUM_PERM", "SHINGLE_SIZE",
     "Candidate", "Fingerprint", "figure_overlap", "find_original", "fingerprint",
-    "is_correction", "similarity", "strip_markers",
+    "is_correction", "similarity", "strip_markers", "text_digest_hex",
 ]

@@ -80,6 +80,13 @@ class Fingerprint:
         return hash(self.to_bytes())
 
 
+def text_digest_hex(hex_text: str) -> str:
+    """The digest of the normalized text, read from a stored fingerprint's hex form (the
+    database indexes it to find exact resends; migration 0006 reads it the same way)."""
+    start = 2 * struct.calcsize(">BBHIH")
+    return hex_text[start:start + 32]
+
+
 def _hash32(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
 

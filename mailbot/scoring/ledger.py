@@ -108,6 +108,29 @@ def _instruction_winners(events: list[ScoreEvent]) -> set[int]:
     return set(best.values())
 
 
+def item_points(events: Iterable[ScoreEvent], scheme: Scheme) -> dict[str, float]:
+    """Points each item (``submission``) earns, all its events included, by the tally's own rules
+    (reversals drop out, same-level instructions count once): the figure ``submissions``, ``show``
+    and a unit's ``查询`` show, which adds up to the tally's score."""
+    net = net_events(events)
+    winners = _instruction_winners(net) if scheme.instruction_once_per_level else None
+    out: dict[str, float] = {}
+    for i, e in enumerate(net):
+        if e.submission is None:
+            continue
+        counts = not (e.kind == "instruct" and winners is not None and e.reverses is None and i not in winners)
+        out[e.submission] = out.get(e.submission, 0) + (e.points if counts else 0)
+    return out
+
+
+def counting_events(events: Iterable[ScoreEvent], scheme: Scheme) -> set[int]:
+    """Ids of the events that count (standing, and winning under the same-level instruction rule)."""
+    net = net_events(events)
+    winners = _instruction_winners(net) if scheme.instruction_once_per_level else None
+    return {e.id for i, e in enumerate(net) if e.id is not None
+            and not (e.kind == "instruct" and winners is not None and e.reverses is None and i not in winners)}
+
+
 def _tally(
     events: Iterable[ScoreEvent], period: Period, scheme: Scheme, key: str, names: Iterable[str] = ()
 ) -> tuple[dict[str, UnitScore], list[ScoreEvent]]:
