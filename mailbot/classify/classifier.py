@@ -21,7 +21,7 @@ MAX_REASONS = 3
 CORRECTION_WEIGHT = 5.0   # an office correction counts as five shipped items
 GENERATED_WEIGHT = 0.5    # generated items train, at half the weight of real ones
 # Softmax temperature, fitted on out-of-fold predictions over the real items (``mailbot evaluate
-# --cv`` prints the fit again; last 1.01): a confidence of 0.7 means about seven in ten right.
+# --cv`` prints the fit again; last 0.97): a confidence of 0.7 means about seven in ten right.
 TEMPERATURE = 1.0
 # Cue rules (benchmarks/classify_compare.py): a title pattern of a category lifts it by RULE_LIFT
 # (in probability, then renormalised). Measured by grouped cross-validation on the real items,

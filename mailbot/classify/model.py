@@ -36,7 +36,7 @@ ALPHA = 1e-4  # regularisation of the logistic model (SGD: ~0.5 s where lbfgs ta
 # in the lead. CUE_WEIGHT scales the block like the tf-idf blocks' weights; 0 leaves it out.
 # Measured (grouped CV, 873 real items, benchmarks/classify_compare.py --cv): at 0.3-1.0 the block
 # costs 0.6-3.8 points of accuracy and does not lift experience recall (0.48 -> 0.51-0.54 at
-# precision 0.73 -> 0.50-0.68): the generated items teach it cue weights that real text does not
+# precision 0.73 -> 0.50-0.68); likely the generated items teach it cue weights that real text does not
 # bear out. Off by default; kept so the variant stays measurable.
 CUE_WEIGHT = 0.0
 TAXONOMY_CUES = True
