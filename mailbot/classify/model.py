@@ -39,7 +39,7 @@ ALPHA = 1e-4  # regularisation of the logistic model (SGD: ~0.5 s where lbfgs ta
 # precision 0.73 -> 0.50-0.68); likely the generated items teach it cue weights that real text does not
 # bear out. Off by default; kept so the variant stays measurable.
 CUE_WEIGHT = 0.0
-TAXONOMY_CUES = True
+TAXONOMY_CUES = True  # include the taxonomy's title patterns and body cues in the block
 EXTRA_CUES = (
     r"(经验|做法|体会|模式|机制|新路子|走出.{0,8}路|实践证明|必须坚持)",            # how something was done
     r"(调研|调查|考察|赴.{0,24}(学习|考察|调研)|启示|借鉴|报告如下)",                # research, other places
