@@ -141,8 +141,8 @@ def _toc(lines: list[str]) -> tuple[list[str], int, int]:
                         break
                     continue
                 title = _TOC_TAIL.sub("", s).strip()
-                if any(_key(title) == _key(e) for e in entries):
-                    break  # the first title again: the body starts
+                if _marked(title, {_key(e) for e in entries}):
+                    break  # the first title again (or its first line, wrapped): the body starts
                 if not _title_like(title) or _SECTION.match(s):
                     if _SECTION.match(s):
                         j += 1
@@ -219,12 +219,12 @@ def _strip_number(line: str) -> str:
 
 
 def _standalone(lines: list[str], i: int) -> bool:
-    """A line with a blank (or the document's start) before it, or a paragraph-long line after it."""
+    """A line after a blank, a finished sentence or the masthead, before a paragraph (longer, or a sentence)."""
     prev = lines[i - 1].strip() if i else ""
     before = (not prev or _CREDIT.match(prev) or _SECTION.match(prev) or prev[-1] in "。！？”"
               or _MASTHEAD.search(prev))
     nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
-    return bool(before) and (len(nxt) > len(lines[i].strip()) or not nxt)
+    return bool(before) and (not nxt or len(nxt) > len(lines[i].strip()) or nxt[-1] in "。！？”")
 
 
 def _guess_starts(lines: list[str], skip: set[int]) -> list[int]:
