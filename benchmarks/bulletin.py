@@ -68,7 +68,8 @@ def load_items() -> list[dict]:
 
 def rewrite_title(rng: random.Random, title: str) -> str:
     t = re.sub(r"[：:].*$", "", title) if "：" in title and rng.random() < 0.5 else title
-    t = re.sub(r"——.*$", "", t).replace("我市", "该市").replace("全市", "该市")[:28]
+    t = t if len(t) >= 8 else title
+    t = re.sub(r"——.*$", "", t).replace("我市", "该市").replace("全市", "该市")[:28].rstrip("，、：；,;: ")
     choice = rng.random()
     if choice < 0.3:
         t = t.replace(" ", "，")

@@ -7,7 +7,8 @@ The issue's own structure is followed, strongest signal first:
 * a table of contents (目录 / 本期要目): its entries are the titles, found again in the body;
 * otherwise title-like lines: short, standing alone, not ending in 。；，：, numbered in sequence
   (一、 1. （一）) or 【…】-headed. An item's own sub-heads (一、加强组织领导) restart their
-  numbers, so a number out of sequence is a sub-head, not an article;
+  numbers, so a number behind the sequence is a sub-head, not an article (one a little ahead is a
+  title after one that was missed);
 * a bare 【工作动态】-style line is a section header: it ends an article and starts none.
 
 The masthead before the first article and the distribution block after the last (报：送：
@@ -141,8 +142,8 @@ def _toc(lines: list[str]) -> tuple[list[str], int, int]:
                         break
                     continue
                 title = _TOC_TAIL.sub("", s).strip()
-                if any(_key(title) == _key(e) for e in entries):
-                    break  # the first title again: the body starts
+                if _marked(title, {_key(e) for e in entries}):
+                    break  # the first title again (or its first line, wrapped): the body starts
                 if not _title_like(title) or _SECTION.match(s):
                     if _SECTION.match(s):
                         j += 1
@@ -196,7 +197,8 @@ def _unwrap(lines: list[str]) -> list[str]:
             out.append(ln)
         nxt = next((x for x in lines[i + 1:] if x), "")
         ends = ln[-1] in "。！？”" and len(nxt) < width - 3 and _title_like(nxt)  # a title after a full last line
-        joining = len(ln) >= width - 3 and not _TAIL.match(ln) and not ends
+        broken = ln[-1] in "，、：（《“" and len(nxt) < width - 3  # a long title's first line goes on
+        joining = (len(ln) >= width - 3 or broken) and not _TAIL.match(ln) and not ends
     if not out or out[-1]:
         out.append("")
     return out
@@ -219,12 +221,15 @@ def _strip_number(line: str) -> str:
 
 
 def _standalone(lines: list[str], i: int) -> bool:
-    """A line with a blank (or the document's start) before it, or a paragraph-long line after it."""
+    """A line after a blank, a finished sentence or the masthead, before a paragraph (longer, or a sentence)."""
     prev = lines[i - 1].strip() if i else ""
     before = (not prev or _CREDIT.match(prev) or _SECTION.match(prev) or prev[-1] in "。！？”"
               or _MASTHEAD.search(prev))
-    nxt = next((ln.strip() for ln in lines[i + 1:] if ln.strip()), "")
-    return bool(before) and (len(nxt) > len(lines[i].strip()) or not nxt)
+    after = [ln.strip() for ln in lines[i + 1:i + 6] if ln.strip()]
+    if len(after) > 1 and len(after[0]) < 16 and after[0][-1] not in _END_PUNCT and not _MASTHEAD.search(after[0]):
+        after = after[1:]  # the rest of a wrapped title
+    nxt = after[0] if after else ""
+    return bool(before) and (not nxt or len(nxt) > len(lines[i].strip()) or nxt[-1] in "。！？”")
 
 
 def _guess_starts(lines: list[str], skip: set[int]) -> list[int]:
@@ -240,7 +245,8 @@ def _guess_starts(lines: list[str], skip: set[int]) -> list[int]:
             if m:
                 numbered = True
                 n = _cn_number(m.group(1))
-                if style != "paren" and n == expected.get(style, 1) and _standalone(lines, i):
+                want = expected.get(style, 1)  # a title the reader missed may leave a gap; a sub-head restarts at 一
+                if style != "paren" and want <= n <= want + 2 and _standalone(lines, i):
                     expected[style] = n + 1
                     starts.append(i)
                 break
@@ -276,8 +282,12 @@ def _cut(lines: list[str], starts: list[int], skip: set[int]) -> list[Article]:
                 credit = m.group(1).strip()
                 continue
             body.append(s)
-        text = "\n".join(body).strip()
         title = _strip_number(lines[start].strip()).strip()
+        first = next((n for n, ln in enumerate(body) if ln), None)
+        if (first is not None and len(title) >= 20 and len(body[first]) < 16 and body[first][-1] not in _END_PUNCT
+                and not _CREDIT.match(body[first]) and title[-1] not in _END_PUNCT):
+            title += body.pop(first)  # the rest of a title the page width wrapped
+        text = "\n".join(body).strip()
         if text:
             articles.append(Article(len(articles) + 1, title, re.sub(r"\n{3,}", "\n\n", text), credit))
     return articles
