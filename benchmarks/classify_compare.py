@@ -20,24 +20,25 @@ ALL = ("emergency", "meeting", "research", "experience", "problem", "progress")
 WITH_BODY_WORDS = model.BLOCKS + (("body", "words", 0.8),)
 
 
-def builder(generated: bool, lift, blocks):
+def builder(generated: bool, lift, blocks, cue_weight: float = model.CUE_WEIGHT):
     taxonomy = default_taxonomy()
     gen = [e.as_tuple() for e in load_generated()] if generated else []
 
     def build(train_examples):
         rows = [e.as_tuple() for e in train_examples] + gen
         weights = [1.0] * len(train_examples) + [GENERATED_WEIGHT] * len(gen)
-        saved = model.BLOCKS
-        model.BLOCKS = blocks
+        saved = model.BLOCKS, model.CUE_WEIGHT
+        model.BLOCKS, model.CUE_WEIGHT = blocks, cue_weight
         try:
             return Classifier.trained(taxonomy, rows, weights, rule_lift=lift)
         finally:
-            model.BLOCKS = saved
+            model.BLOCKS, model.CUE_WEIGHT = saved
     return build
 
 
-def run(name: str, cv: bool, generated: bool = True, lift=None, blocks=model.BLOCKS) -> None:
-    build = builder(generated, RULE_LIFT if lift is None else lift, blocks)
+def run(name: str, cv: bool, generated: bool = True, lift=None, blocks=model.BLOCKS,
+        cue_weight: float = model.CUE_WEIGHT) -> None:
+    build = builder(generated, RULE_LIFT if lift is None else lift, blocks, cue_weight)
     t0 = time.perf_counter()
     if cv:
         report = evaluation.cross_validate(build, load_real(), 5, ALL)
@@ -57,6 +58,9 @@ def main() -> None:
     run("no cue rules", cv, lift={})
     run("emergency cue rules only", cv, lift={"emergency": 0.35})
     run("with body words", cv, blocks=WITH_BODY_WORDS)
+    run("cue features 0.3", cv, cue_weight=0.3)
+    run("cue features 0.6", cv, cue_weight=0.6)
+    run("cue features 0.6, no cue rules", cv, lift={}, cue_weight=0.6)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxo
 # Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
 from mailbot.errors import ConfigError
 from mailbot.names import SynonymSettings
+from mailbot.publications import PublicationSettings, check_publications
 from mailbot.schedule_settings import NoticeSettings, RemindSettings, ReportSettings, ScheduleSettings
 from mailbot.scoring.calendar import Calendar
 from mailbot.scoring.schemes import Scheme, SchemeSettings
@@ -236,6 +237,7 @@ class Settings(_Strict):
     remind: RemindSettings = RemindSettings()
     notices: NoticeSettings = NoticeSettings()
     reports: ReportSettings = ReportSettings()
+    publications: list[PublicationSettings] = []
     synonyms: SynonymSettings = SynonymSettings()  # the office's own words for units, categories, levels
 
     @field_validator("timezone")
@@ -279,6 +281,8 @@ class Settings(_Strict):
                     raise _RuleError("classes", f"class {cls.id!r}: quota category {q.category!r} is not a "
                                                 f"category; known: {', '.join(sorted(ids))}")
         scheme = self.scoring.build()
+        if (wrong := check_publications(self.publications, scheme.levels("adopt"), scheme.kinds("adopt"))):
+            raise _RuleError("publications", wrong)
         try:
             self.synonyms.check([u.id for u in self.units], ids,
                                 {lv for ev in ("adopt", "instruct", "commission") for lv in scheme.levels(ev)})

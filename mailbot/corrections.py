@@ -31,8 +31,6 @@ from mailbot.statuses import status_name as _status
 ITEM_STATUSES = ("accepted", "unassigned", "duplicate", "dismissed")  # what the office may correct
 
 
-
-
 def _refuse_non_item(sub: Submission, what: str) -> None:
     if sub.status in ITEM_STATUSES:
         return

@@ -1,10 +1,11 @@
-"""Office commands by mail: 采用/批示/约稿/归属/类别/不计/恢复/查看 from an ``[office] admins`` address.
+"""Office commands by mail: 采用/批示/约稿/归属/类别/不计/恢复/查看/刊物 from an ``[office] admins`` address.
 
 Subject forms (Chinese or English command word first, then its arguments):
 ``采用 RECEIPT… 级别`` · ``批示 RECEIPT 级别 [类别]`` · ``约稿 RECEIPT 级别`` ·
 ``归属 RECEIPT 单位`` · ``类别 RECEIPT 类别`` · ``不计 RECEIPT 原因`` · ``恢复 RECEIPT`` · ``查看 RECEIPT``
 (and ``adopt``, ``instruct``, ``assign``, ``dismiss``, ``restore``, ``show``, …). Units, categories
 and levels may be written by id, Chinese name, alias or synonym (``mailbot.names``).
+``刊物 《名称》 第N期 [级别|撤销]`` with the issue attached (or in the body): its adoptions (``mailbot.bulletins``).
 With ``[office] require_authenticated`` (the default) a command is carried out only when the
 receiving server's own ``Authentication-Results`` vouches for the admin (``mailbot.sender_auth``):
 a From address alone is easy to forge. Every command is logged (CommandLog) and answered.
@@ -24,11 +25,13 @@ COMMANDS = {"采用": "adopt", "adopt": "adopt", "批示": "instruct", "instruct
             "约稿": "commission", "commission": "commission", "归属": "assign", "assign": "assign",
             "类别": "category", "category": "category", "发布": "release", "release": "release",
             "暂缓": "hold", "hold": "hold", "不计": "dismiss", "dismiss": "dismiss", "恢复": "restore",
-            "restore": "restore", "查看": "show", "show": "show"}
+            "restore": "restore", "查看": "show", "show": "show",
+            "刊物": "bulletin", "bulletin": "bulletin"}
 COMMAND_WORDS = tuple(COMMANDS)
 USAGE = {"adopt": "采用 回执号… 级别", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
          "assign": "归属 回执号 单位 [原因]", "category": "类别 回执号 类别", "release": "发布 2026Q1",
-         "hold": "暂缓 2026Q1", "dismiss": "不计 回执号 原因", "restore": "恢复 回执号", "show": "查看 回执号"}
+         "hold": "暂缓 2026Q1", "dismiss": "不计 回执号 原因", "restore": "恢复 回执号", "show": "查看 回执号",
+         "bulletin": "刊物 《刊物名称》 第N期 [级别]（附上该期刊物）"}
 _SPLIT = re.compile(r"[\s,，、;；:：]+")
 
 
@@ -38,13 +41,14 @@ def _words(subject: str) -> list[str]:
 
 def looks_like_command(subject: str) -> bool:
     first = _words(subject)[:1]
-    return bool(first) and first[0].lower() in COMMAND_WORDS
+    return bool(first) and (first[0].lower() in COMMAND_WORDS or first[0].startswith("刊物《"))
 
 
 @dataclass
 class CommandResult:
     ok: bool
     text: str
+    plain: bool = False  # a line of a longer report (刊物): printed as it is, without ✓/✗
     detail: str = ""  # a longer answer below the line (查看: the item whole)
 
 
@@ -58,6 +62,8 @@ class CommandReply:
 def parse(subject: str) -> tuple[str, list[str]]:
     """(command, arguments) of a command subject; UsageError when it cannot be a command."""
     words = _words(subject)
+    if words and words[0].startswith("刊物《"):
+        return "bulletin", [words[0].removeprefix("刊物"), *words[1:]]
     if not words or words[0].lower() not in COMMANDS:
         raise UsageError("subject does not start with a command word")
     return COMMANDS[words[0].lower()], words[1:]
@@ -134,8 +140,12 @@ def handle(rt, intake) -> CommandReply:
         reply.refused = verdict.reason
     else:
         try:
-            reply.results = execute(rt, s, mail.subject, by=sender)
-            reply.accepted = any(r.ok for r in reply.results)
+            if parse(mail.subject)[0] == "bulletin":
+                reply.results = bulletin_command(rt, s, mail, by=sender)
+                reply.accepted = True  # an issue read is done, whatever it matched
+            else:
+                reply.results = execute(rt, s, mail.subject, by=sender)
+                reply.accepted = any(r.ok for r in reply.results)
             if not reply.accepted:
                 reply.refused = "没有可执行的内容"
         except UsageError as e:
@@ -148,6 +158,37 @@ def handle(rt, intake) -> CommandReply:
     s.flush()
     _answer(rt, intake, reply)
     return reply
+
+
+_ISSUE = re.compile(r"((?:\d{4}\s*年\s*)?第?\s*\d{1,4}\s*期|\d{1,4})")
+_DOCUMENT_KINDS = (".docx", ".pdf", ".doc", ".wps", ".htm", ".html", ".txt")
+
+
+def bulletin_command(rt, session, mail, by: str) -> list[CommandResult]:
+    """``刊物 《名称》 第N期 [级别|撤销]``: the attached issue (or the body) brought in, or its adoptions withdrawn."""
+    from mailbot import bulletins
+
+    rest = re.sub(r"^\s*(?:刊物|bulletin)\s*", "", strip_reply_prefixes(mail.subject).strip(), flags=re.I)
+    m = re.match(r"《([^》]+)》|(\S+?)(?=\s|\d{4}\s*年|第|$)", rest)
+    issue = _ISSUE.search(rest[m.end():]) if m else None
+    if m is None or issue is None:
+        raise UsageError(f"格式应为：{USAGE['bulletin']}")
+    name = m.group(1) or m.group(2)
+    words = rest[m.end() + issue.end():].split()
+    if words[:1] == ["撤销"] or words[:1] == ["withdraw"]:
+        report = bulletins.withdraw(rt, name, issue.group(1), by=by, session=session)
+        return [CommandResult(True, line) for line in report.withdrawn]
+    docs = [a for a in mail.attachments if a.text and a.filename.lower().endswith(_DOCUMENT_KINDS)]
+    if docs:
+        report = bulletins.import_issue(rt, name, issue.group(1), data=docs[0].data, filename=docs[0].filename,
+                                        level=words[0] if words else None, by=by, session=session)
+    elif unread := [a for a in mail.attachments if a.note and not a.is_image]:
+        raise UsageError(f"附件《{unread[0].filename}》读不出文字（{unread[0].note}），请附 docx、pdf 或 doc 版的刊物")
+    else:
+        report = bulletins.import_issue(rt, name, issue.group(1), text=mail.body_text,
+                                        level=words[0] if words else None, by=by, session=session)
+    lines = bulletins.report_lines(report, mail=True)
+    return [CommandResult(True, ln, plain=True) for ln in lines]
 
 
 def authenticate(rt, intake) -> sender_auth.Verdict:

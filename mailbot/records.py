@@ -140,6 +140,11 @@ def _reverse(session: Session, target: ScoreEvent, by: str, note: str | None) ->
     return row
 
 
+def reverse_event(session: Session, event: ScoreEvent, by: str, note: str | None = None) -> ScoreEvent:
+    """Withdraw one standing event (a reversing row); the caller checked that it stands."""
+    return _reverse(session, event, by, note)
+
+
 def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
               on: date | None, by: str, note: str | None) -> Recorded:
     live = [e for e in standing(s, sub) if e.kind == event and e.level == level

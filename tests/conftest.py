@@ -67,7 +67,7 @@ def pg_url() -> Iterator[str]:
 
 # Modules of pure logic: they open no database, so they run once, not once per backend.
 NO_DATABASE = {
-    "test_classify", "test_reading_corpus", "test_reading_message", "test_reading_noise", "test_reading_quoting",
+    "test_bulletin_split", "test_classify", "test_reading_corpus", "test_reading_message", "test_reading_noise", "test_reading_quoting",
     "test_reading_robustness", "test_reading_support", "test_render", "test_resubmission", "test_scoring_calendar",
     "test_scoring_ledger", "test_scoring_quotas", "test_scoring_rankings", "test_scoring_schemes", "test_sources_files",
     "test_sources_imap", "test_sources_servers", "test_units",

@@ -59,3 +59,20 @@ def test_fast_predict_proba_equals_scikit_learn(model):
         assert fast.keys() == reference.keys()
         assert max(abs(fast[c] - reference[c]) for c in fast) < 1e-9, doc.title
         assert abs(sum(fast.values()) - 1.0) < 1e-9
+
+
+def test_fast_path_equals_scikit_learn_with_cue_features():
+    # GIVEN a model trained with the (optional) cue-feature block switched on
+    from mailbot.classify.dataset import load_real
+    from mailbot.classify.model import train
+    from mailbot.classify.taxonomy import default_taxonomy
+
+    rows = [e.as_tuple() for e in load_real("train")]
+    cued = train(rows, default_taxonomy(), cue_weight=0.6)
+    assert cued.cues is not None
+    # WHEN both paths score real news and edge cases (演练 and 事故 among them)
+    docs = [prepare(t, b) for t, b in [*_news(60), *EDGE_CASES, ("某市举行危化品泄漏事故应急演练", "")]]
+    for doc in docs:
+        fast, reference = cued.predict_proba(doc), cued.reference_proba(doc)
+        # THEN they agree to rounding
+        assert max(abs(fast[c] - reference[c]) for c in fast) < 1e-9, doc.title

@@ -137,3 +137,35 @@ def import_adoptions(state: CliState, file: Path, dry_run: bool) -> None:
             for line in lines:
                 click.echo(f"  {line}")
     click.echo(report.summary())
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--publication", "-p", required=True, metavar="NAME", help="刊物名称或别名，如 吉林卫生信息（见配置 [[publications]]） publication.")
+@click.option("--issue", "-i", "issue_no", required=True, metavar="N", help="期号，如 12 或 2026年第12期 issue number.")
+@click.option("--level", "-l", metavar="L", help="采用级别（默认取配置中该刊物的级别） adoption level.")
+@click.option("--date", "-d", "on", metavar="D", help="刊发日期 YYYY-MM-DD（默认取刊头日期，否则今天） issue date.")
+@click.option("--dry-run", is_flag=True, help="试运行：只列出匹配结果，不写入 only show what would be recorded.")
+@click.option("--withdraw", is_flag=True, help="撤销此前从该期刊物记录的全部采用 take back this issue's adoptions.")
+@pass_state
+def bulletin(state: CliState, file: Path, publication: str, issue_no: str, level: str | None, on: str | None,
+             dry_run: bool, withdraw: bool) -> None:
+    """刊物采用登记：把一期刊物（docx、pdf、doc/wps、html、txt）逐篇对照来稿，记采用 (record an issue's adoptions).
+
+    Certain matches are recorded at the publication's level with the publication and issue as the
+    note; doubtful articles are listed with their candidates and the command that confirms one;
+    articles with no source are listed. Bringing the same issue in again records nothing twice.
+    """
+    from mailbot import bulletins
+
+    rt = state.runtime()
+    if withdraw:
+        report = bulletins.withdraw(rt, publication, issue_no, by=_by(), dry_run=dry_run)
+        for line in report.withdrawn:
+            click.echo(line)
+        click.echo(report.summary())
+        return
+    report = bulletins.import_issue(rt, publication, issue_no, data=file.read_bytes(), filename=file.name,
+                                    level=level, on=on, dry_run=dry_run, by=_by())
+    for line in bulletins.report_lines(report, mail=False):
+        click.echo(line)
