@@ -132,8 +132,9 @@ def write_config(folder: Path, officers: list[str], url: str, office_id: str) ->
     office = f'id = "{office_id}"\n' if office_id else ""
     text = f'''timezone = "Asia/Shanghai"
 data_dir = "var"
-# A back-fill of one sender's year: the loop back-stop must not silence the receipts measured here.
-receipts_per_sender_hour = 100000
+# A back-fill of each sender's year at once: the loop back-stop (20 receipts an hour) is off, so
+# every item's receipt is rendered and queued, as the measurement intends.
+receipts_per_sender_hour = 0
 
 [database]
 url = "{url}"
@@ -194,6 +195,47 @@ def floor(files: list[Path]) -> dict:
 
 # -- mailbot, in a child process -----------------------------------------------------------
 
+def prefill(rt, count: int) -> None:
+    """``count`` accepted items of the preceding year, spread over the units, written directly
+    (新闻联播 texts with real fingerprints, receipts numbered per day as mailbot numbers them):
+    the year's database the measured mail then arrives into."""
+    import re as _re
+
+    from sqlalchemy import insert
+
+    from mailbot import resubmission
+    from mailbot.db.models import Message, Submission
+
+    items = [json.loads(line) for line in
+             (corpus_dir() / "xinwenlianbo-transcripts" / "derived" / "news_items.jsonl").read_text().splitlines()[:300]]
+    texts = [(it["title"], _re.sub(r"<[^>]+>", "", it["text"])) for it in items]
+    prints = [resubmission.fingerprint(t, b).to_hex() for t, b in texts]
+    columns = set(Submission.__table__.columns.keys())
+    first = START - timedelta(days=365)
+    step = timedelta(days=365) / count
+    with rt.db.transaction() as s:
+        msg = Message(mailbox="prefill", source_key="0", body_hash="0" * 64, raw_sha256="0" * 64, raw_path="-",
+                      status="processed")
+        s.add(msg)
+        s.flush()
+        rows, per_day, t = [], {}, first
+        for k in range(count):
+            t = first + step * k
+            day = f"{t.astimezone(rt.settings.tz):%Y%m%d}"
+            per_day[day] = per_day.get(day, 0) + 1
+            title, body = texts[k % len(texts)]
+            row = dict(receipt=f"{day}-{per_day[day]:04d}", message_pk=msg.id, part=0, status="accepted",
+                       unit_id=f"u{k % UNITS:02d}", unit_via="address", sender=f"xxy{k % UNITS:02d}@unit{k % UNITS:02d}"
+                       ".example.gov.cn", received_at=t, subject=f"{title}（{k}）", text=body, category="progress",
+                       fingerprint=prints[k % len(prints)], category_reasons=[], attachments=[], notes=[],
+                       created_at=t, updated_at=t)
+            if "text_digest" in columns:
+                row["text_digest"] = resubmission.text_digest_hex(row["fingerprint"])
+            rows.append({key: v for key, v in row.items() if key in columns})
+        for i in range(0, len(rows), 2000):
+            s.execute(insert(Submission), rows[i:i + 2000])
+
+
 def child(args: argparse.Namespace) -> None:
     import logging
 
@@ -213,6 +255,8 @@ def child(args: argparse.Namespace) -> None:
     rt = Runtime.open(settings, receipts=args.mode == "receipts")
     load_classifier(rt)
     started = time.perf_counter() - t0
+    if args.prefill:
+        prefill(rt, args.prefill)
 
     spent: dict[str, float] = {}
 
@@ -265,7 +309,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_child(work: Path, name: str, db: str, mode: str, mail: Path, officers: list[str], pg_url: str,
-              cache: Path, code: str) -> dict:
+              cache: Path, code: str, prefill_rows: int = 0) -> dict:
     folder = work / name
     folder.mkdir()
     (folder / "var").mkdir()
@@ -278,7 +322,7 @@ def run_child(work: Path, name: str, db: str, mode: str, mail: Path, officers: l
     config = write_config(folder, officers, url, office_id)
     try:
         out = subprocess.run([sys.executable, __file__, "--child", "--config", str(config), "--mode", mode,
-                              "--mail", str(mail), "--code", code], cwd=folder, check=True, capture_output=True,
+                              "--mail", str(mail), "--code", code, "--prefill", str(prefill_rows)], cwd=folder, check=True, capture_output=True,
                              text=True)
     except subprocess.CalledProcessError as exc:
         raise SystemExit(f"{name}: child failed:\n{exc.stderr[-3000:]}") from None
@@ -346,6 +390,9 @@ def main() -> None:
     parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--mail", help=argparse.SUPPRESS)
     parser.add_argument("--code", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--prefill", type=int, default=0,
+                        help="items of the preceding year written into each new database first (e.g. 20000): "
+                             "the rate of N messages arriving into a year's database")
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -357,7 +404,8 @@ def main() -> None:
         officers = build_mail(mail, n)
         files = sorted(mail.iterdir())
         size = sum(p.stat().st_size for p in files)
-        print(f"{n} messages ({size / n / 1024:.1f} KiB average) from trec06c ham, {UNITS} units; "
+        print(f"{n} messages ({size / n / 1024:.1f} KiB average) from trec06c ham, {UNITS} units"
+              + (f", into a database holding {args.prefill} items of the year before" if args.prefill else "") + "; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         cache = warm_cache(work, officers)
         base = floor(files)
@@ -374,7 +422,7 @@ def main() -> None:
                     here = floor(files)  # again just before: the machine's load changes; ratios use this one
                     floors.append(here)
                     r = run_child(work, f"{label.strip() or 'this'}-{db}-{mode}", db, mode, mail, officers,
-                                  args.pg_url, cache, code)
+                                  args.pg_url, cache, code, args.prefill)
                     if r["code"] != code:
                         raise SystemExit(f"the child ran mailbot from {r['code']}, not {code}")
                     r["floor"], r["floor_cpu"] = here["rate"], here["cpu_rate"]

@@ -35,11 +35,14 @@ def next_receipt(session: Session, local_day: date | datetime) -> str:
     n = _take(session, day)
     if n is None:
         # First use of a day: start from the highest number already given out that day (older
-        # data). Only then: the look-up reads the day's receipts (LIKE uses no index), which on
-        # every message would make each one slower than the last as the year fills.
+        # data). The range reads only that day's receipts through the receipt's unique index (a
+        # LIKE alone scans every item of the year); the LIKE keeps the match exact whatever the
+        # collation. Numbers past 9999 ("-10000") sort inside the range too.
         highest = func.coalesce(func.max(cast(func.substr(Submission.receipt, 10), Integer)), 0)
         session.execute(_insert(session).from_select(
-            ["day", "last"], select(literal(day), highest).where(Submission.receipt.like(f"{day}-%"))
+            ["day", "last"], select(literal(day), highest).where(
+                Submission.receipt >= f"{day}-0000", Submission.receipt <= f"{day}-9999",
+                Submission.receipt.like(f"{day}-%"))
         ).on_conflict_do_nothing(index_elements=["day"]))
         n = _take(session, day)
         assert n is not None

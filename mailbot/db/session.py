@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,25 +118,19 @@ class Database:
             yield s
 
     def sync(self) -> None:
-        """Put every commit so far on disk (SQLite: fsync the write-ahead log and the file).
+        """Put every commit so far on disk.
 
-        Commits made with ``transaction(durable=False)`` are durable once this returns. A no-op
-        on PostgreSQL, where every commit is.
+        Commits made with ``transaction(durable=False)`` are durable once this returns. SQLite:
+        one synchronous (``FULL``) commit of a one-row write, whose fsync of the write-ahead log
+        covers every frame written before it (the log is written in order; frames a checkpoint
+        already moved are synced in the database file by that checkpoint). Never by opening the
+        files here: closing another descriptor of a database file drops this process's POSIX
+        locks on it, and SQLite's with them. A no-op on PostgreSQL, where every commit is durable.
         """
-        if self.dialect != "sqlite":
+        if self.dialect != "sqlite" or self.rehearsing:
             return
-        path = self.url.split(":///", 1)[-1]
-        if not path or path == ":memory:":
-            return
-        for name in (f"{path}-wal", path):
-            try:
-                fd = os.open(name, os.O_RDONLY)
-            except FileNotFoundError:
-                continue
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        with self.transaction() as s:
+            s.execute(text("UPDATE office SET office_id = office_id"))
 
     @contextmanager
     def rehearsal(self) -> Iterator[Connection]:
