@@ -14,17 +14,12 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mailbot import names
+from mailbot import ledger_rows, names
 from mailbot.db.models import AdoptionNotice, ItemChange, Message, OutboxMail, ScoreEvent, Submission
 from mailbot.errors import UsageError
-from mailbot.records import (
-    Recorded,
-    _reverse,
-    _session,
-    find_submission,
-    fmt_points,
-    standing,
-)
+from mailbot.ledger_rows import reverse as _reverse
+from mailbot.ledger_rows import standing
+from mailbot.records import Recorded, _session, find_submission, fmt_points
 from mailbot.runtime import Runtime
 from mailbot.statuses import status_name as _status
 
@@ -51,11 +46,7 @@ def _points(rt: Runtime, s: Session, sub: Submission) -> float:
 
 
 def _copy(s: Session, e: ScoreEvent, unit: str | None, by: str, note: str) -> ScoreEvent:
-    row = ScoreEvent(submission_id=e.submission_id, unit_id=unit, officer=e.officer, kind=e.kind, level=e.level,
-                     sub_kind=e.sub_kind, category=e.category, points=e.points, occurred=e.occurred,
-                     publication=e.publication, issue_no=e.issue_no, note=note, recorded_by=by)
-    s.add(row)
-    s.flush()
+    row = ledger_rows.copy(s, e, by, note, unit=unit)
     if e.kind != "submit" and s.get(AdoptionNotice, e.id) is not None:
         s.add(AdoptionNotice(event_id=row.id, outbox_id=None))  # told once already: not told again
     return row

@@ -28,7 +28,7 @@ LOOKBACK = timedelta(days=7)
 
 def pending(rt: Runtime, session) -> list[tuple[ScoreEvent, Submission]]:
     """Standing adoption/instruction/commission events of assigned items, not yet told."""
-    from mailbot.records import ledger_event
+    from mailbot.ledger_rows import ledger_event
     from mailbot.scoring import ledger
 
     since = rt.clock.now() - LOOKBACK

@@ -19,12 +19,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mailbot import names
+from mailbot import ledger_rows, names
 from mailbot.db.models import CategoryCorrection, ScoreEvent, Submission
 from mailbot.errors import UsageError
+from mailbot.ledger_rows import standing
 from mailbot.names import EVENT_NAMES, level_name
 from mailbot.runtime import Runtime
-from mailbot.scoring import ledger
 from mailbot.scoring.schemes import SchemeError
 from mailbot.statuses import STATUS_NAMES
 
@@ -111,38 +111,9 @@ def _require_accepted(sub: Submission, what: str) -> None:
                      f"({sub.receipt} is {sub.status}, not accepted: cannot record {what}{hint})")
 
 
-def ledger_event(row: ScoreEvent, occurred: date | None = None) -> ledger.ScoreEvent:
-    """A db row as the pure ledger's event (``occurred`` may be overridden by the caller)."""
-    pts = row.points
-    return ledger.ScoreEvent(
-        submission=str(row.submission_id) if row.submission_id is not None else None, unit=row.unit_id,
-        officer=row.officer, kind=row.kind, level=row.level, sub_kind=row.sub_kind, category=row.category,
-        points=int(pts) if float(pts).is_integer() else pts, occurred=occurred or row.occurred,
-        reverses=row.reverses, id=row.id)
-
-
-def standing(session: Session, sub: Submission) -> list[ScoreEvent]:
-    """The item's events that still stand (not withdrawn), oldest first."""
-    session.flush()
-    rows = list(session.scalars(select(ScoreEvent).where(ScoreEvent.submission_id == sub.id)
-                                .order_by(ScoreEvent.id)))
-    live = {e.id for e in ledger.net_events([ledger_event(r) for r in rows])}
-    return [r for r in rows if r.id in live and r.reverses is None]
-
-
-def _reverse(session: Session, target: ScoreEvent, by: str, note: str | None) -> ScoreEvent:
-    row = ScoreEvent(submission_id=target.submission_id, unit_id=target.unit_id, officer=target.officer,
-                     kind=target.kind, level=target.level, sub_kind=target.sub_kind, category=target.category,
-                     points=-target.points, occurred=target.occurred, reverses=target.id,
-                     note=note or "撤销", recorded_by=by)
-    session.add(row)
-    session.flush()
-    return row
-
-
 def reverse_event(session: Session, event: ScoreEvent, by: str, note: str | None = None) -> ScoreEvent:
     """Withdraw one standing event (a reversing row); the caller checked that it stands."""
-    return _reverse(session, event, by, note)
+    return ledger_rows.reverse(session, event, by, note)
 
 
 def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
@@ -152,7 +123,7 @@ def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, 
     if not live:
         raise UsageError(f"{sub.receipt} 没有可撤销的{level_name(rt, event, level)}{EVENT_NAMES[event]}记录 "
                          f"({sub.receipt}: no {level_name(rt, event, level)}{EVENT_NAMES[event]} recorded to withdraw)")
-    rev = _reverse(s, live[-1], by, note)
+    rev = ledger_rows.reverse(s, live[-1], by, note)
     return Recorded(f"已撤销：{sub.receipt} {level_name(rt, event, level)}{EVENT_NAMES[event]} "
                     f"{fmt_points(rev.points)} 分", sub.receipt, sub.unit_id, rev.points)
 
@@ -160,12 +131,8 @@ def _withdraw(rt: Runtime, s: Session, sub: Submission, event: str, level: str, 
 def _record_item_event(rt: Runtime, s: Session, sub: Submission, event: str, level: str, kind: str | None,
                        on: date, by: str, note: str | None = None, publication: str | None = None,
                        issue_no: str | None = None) -> ScoreEvent:
-    row = ScoreEvent(submission_id=sub.id, unit_id=sub.unit_id, officer=sub.sender, kind=event, level=level,
-                     sub_kind=kind, category=sub.category, points=_points(rt, event, level, kind, sub.category),
-                     occurred=on, publication=publication, issue_no=issue_no, note=note, recorded_by=by)
-    s.add(row)
-    s.flush()
-    return row
+    return ledger_rows.credit(s, sub, event, _points(rt, event, level, kind, sub.category), on, by, level=level,
+                              sub_kind=kind, note=note, publication=publication, issue_no=issue_no)
 
 
 def _check_on(sub: Submission, on: date, tz) -> None:
@@ -260,9 +227,7 @@ def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date 
         raise UsageError("an adjustment needs a reason (--reason)")
     on = parse_date(rt, date)
     with _session(rt, session) as s:
-        row = ScoreEvent(unit_id=unit, kind="adjust", points=pts, occurred=on, note=reason.strip(), recorded_by=by)
-        s.add(row)
-        s.flush()
+        ledger_rows.adjust(s, unit, pts, on, reason.strip(), by)
         name = rt.units.get(unit).name  # type: ignore[union-attr]
         return Recorded(f"已记录：{name} 调整 {fmt_points(pts)} 分（{reason.strip()}）", None, unit, pts)
 
@@ -270,8 +235,6 @@ def adjust(rt: Runtime, unit: str, points: float | str, reason: str, date: date 
 def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",
                  session: Session | None = None) -> Recorded:
     """Correct an item's category; adoption points that depend on it are re-scored."""
-    from mailbot.rescore import rescore_rows
-
     cat = names.category_id(rt, category_id)
     cnames = rt.category_names
     with _session(rt, session) as s:
@@ -280,7 +243,7 @@ def set_category(rt: Runtime, receipt: str, category_id: str, by: str = "cli",
         s.add(CategoryCorrection(submission_id=sub.id, old_category=old, category=cat, corrected_by=by))
         sub.category, sub.category_by = cat, by
         s.flush()
-        moves = rescore_rows(rt, s, standing(s, sub), by=by, category=cat)
+        moves = ledger_rows.rescore_rows(rt.scheme, s, standing(s, sub), by=by, category=cat)
         delta = sum(m["delta"] for m in moves)
         more = f"，得分调整 {fmt_points(delta)} 分" if delta else ""
         return Recorded(f"已记录：{sub.receipt} 类别 {cnames.get(old or '', old or '未分类')} → {cnames[cat]}{more}",

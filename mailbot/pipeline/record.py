@@ -9,7 +9,7 @@ from email.utils import parseaddr
 
 from sqlalchemy.orm import Session
 
-from mailbot import resubmission
+from mailbot import ledger_rows, resubmission
 from mailbot.db.models import Message, ScoreEvent, Submission
 from mailbot.pipeline.intake import Intake, Item
 from mailbot.receipts import next_receipt
@@ -49,11 +49,8 @@ def run(rt: Runtime, intake: Intake) -> None:
 
 def credit_submission(rt: Runtime, session: Session, sub: Submission, by: str = "system") -> ScoreEvent:
     """The ledger row for submitting an item (报送), at the points the scheme in force gives."""
-    event = ScoreEvent(submission_id=sub.id, unit_id=sub.unit_id, officer=sub.sender, kind="submit",
-                       points=rt.scheme.points("submit"), category=sub.category,
-                       occurred=sub.received_at.astimezone(rt.settings.tz).date(), recorded_by=by)
-    session.add(event)
-    return event
+    return ledger_rows.credit(session, sub, "submit", rt.scheme.points("submit"),
+                              sub.received_at.astimezone(rt.settings.tz).date(), by, flush=False)
 
 
 # Mail handled by a stage as something other than an item: the prefix of its row's reference.

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mailbot.db.models import CategoryCorrection, ItemChange, ScoreEvent, Submission
+from mailbot.ledger_rows import ledger_event
 from mailbot.names import EVENT_NAMES, level_name
-from mailbot.records import find_submission, fmt_points, ledger_event
+from mailbot.records import find_submission, fmt_points
 from mailbot.reports.wording import number
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger

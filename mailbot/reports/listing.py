@@ -19,7 +19,7 @@ STATUSES = ("accepted", "duplicate", "unassigned", "ignored", "quarantined", "di
 
 def item_points(rt: Runtime, session: Session, ids: list[int]) -> dict[int, float]:
     """Each item's points by the tally's rules (``ledger.item_points``): the one figure shown everywhere."""
-    from mailbot.records import ledger_event
+    from mailbot.ledger_rows import ledger_event
 
     out: dict[int, float] = {}
     for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):

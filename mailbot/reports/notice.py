@@ -176,7 +176,7 @@ def _summary(rows: list[dict[str, Any]], classes: list[dict[str, Any]], items: l
 
 def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
     """Every item received in the period (not auto-replies or failures), with its standing events."""
-    from mailbot.records import ledger_event
+    from mailbot.ledger_rows import ledger_event
 
     tz = rt.settings.tz
     start, end = bounds(period, tz)

@@ -37,7 +37,7 @@ def _num(x: float) -> int | float:
 
 def load_events(rt: Runtime, session: Session) -> list[ledger.ScoreEvent]:
     """Every ledger row as a pure event, dated by its item's received day (adjustments: own date)."""
-    from mailbot.records import ledger_event
+    from mailbot.ledger_rows import ledger_event
 
     tz = rt.settings.tz
     rows = session.execute(select(ScoreEvent, Submission.received_at)
