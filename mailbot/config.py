@@ -22,7 +22,7 @@ from mailbot.classify.taxonomy import CategorySettings, CategorySpec, build_taxo
 
 # Pure and light (no jieba, no scikit-learn): reading a config must stay fast.
 from mailbot.errors import ConfigError
-from mailbot.names import SynonymSettings
+from mailbot.names import SynonymSettings, level_of_word
 from mailbot.publications import PublicationSettings, check_publications
 from mailbot.schedule_settings import NoticeSettings, RemindSettings, ReportSettings, ScheduleSettings
 from mailbot.scoring.calendar import Calendar
@@ -281,6 +281,11 @@ class Settings(_Strict):
                     raise _RuleError("classes", f"class {cls.id!r}: quota category {q.category!r} is not a "
                                                 f"category; known: {', '.join(sorted(ids))}")
         scheme = self.scoring.build()
+        adopt_levels = scheme.levels("adopt")
+        for pub in self.publications:  # a level may be written as the office says it: 省级, 省委办公厅
+            if pub.level not in adopt_levels:
+                labels = {lv: scheme.label("adopt", lv) for lv in adopt_levels}
+                pub.level = level_of_word(pub.level, adopt_levels, labels, self.synonyms.levels) or pub.level
         if (wrong := check_publications(self.publications, scheme.levels("adopt"), scheme.kinds("adopt"))):
             raise _RuleError("publications", wrong)
         try:

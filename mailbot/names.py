@@ -14,7 +14,7 @@ resolved.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -183,6 +183,36 @@ def level_name(rt: Runtime, event: str, level: str | None) -> str:
     return LEVEL_NAMES.get(level) or rt.scheme.label(event, level)
 
 
+def _plain(text: str) -> str:
+    return (text or "").strip().replace(" ", "").lower()
+
+
+def level_of_word(raw: str, valid: list[str], labels: dict[str, str], synonyms: dict[str, str | list[str]],
+                  fold: Callable[[str], str] = _plain) -> str | None:
+    """The level of ``valid`` a word names (id, 省级, a scheme label or part of it, a synonym, the
+    adopting body such as 省委办公厅), else None. Pure: the config uses it with the plain ``fold``."""
+    t = fold(raw)
+
+    def first(candidates: Iterable[str]) -> str | None:
+        return next((c for c in candidates if c in valid), None)
+
+    if t in valid:
+        return t
+    for word, idents in synonyms.items():
+        if fold(word) == t and (hit := first([idents] if isinstance(idents, str) else idents)):
+            return hit
+    if hit := first(LEVEL_WORDS.get(t, ())):
+        return hit
+    for lv in valid:
+        label = labels.get(lv, "")
+        if t and t in (fold(label), fold(LEVEL_NAMES.get(lv, "")), *(fold(p) for p in _PARTS.split(label) if p)):
+            return lv
+    for body, levels in BODY_LEVELS:
+        if t and body in t and (hit := first(levels)):
+            return hit
+    return None
+
+
 def level_id(rt: Runtime, event: str, text: str) -> str:
     """A level the scheme knows for ``event``: id, 省级, the scheme's label or a part of it, a
     configured synonym, or the adopting body (省委办公厅 → province)."""
@@ -192,25 +222,9 @@ def level_id(rt: Runtime, event: str, text: str) -> str:
     if not valid:
         raise UsageError(f"计分方案 {rt.scheme.name} 没有{what}一项 (scheme {rt.scheme.name!r} has no {event} "
                          "events; valid levels: (none))")
-    t = _fold(raw)
-
-    def first(candidates: Iterable[str]) -> str | None:
-        return next((c for c in candidates if c in valid), None)
-
-    if t in valid:
-        return t
-    for word, idents in _synonyms(rt).levels.items():
-        if _fold(word) == t and (hit := first(idents)):
-            return hit
-    if hit := first(LEVEL_WORDS.get(t, ())):
+    labels = {lv: rt.scheme.label(event, lv) for lv in valid}
+    if hit := level_of_word(raw, valid, labels, _synonyms(rt).levels, _fold):
         return hit
-    for lv in valid:
-        label = rt.scheme.label(event, lv)
-        if t and t in (_fold(label), _fold(LEVEL_NAMES.get(lv, "")), *(_fold(p) for p in _PARTS.split(label) if p)):
-            return lv
-    for body, levels in BODY_LEVELS:
-        if t and body in t and (hit := first(levels)):
-            return hit
     listing = _listing((lv, level_name(rt, event, lv)) for lv in valid)
     raise UsageError(f"没有“{raw}”这一{what}级别，可用的级别：{listing} "
                      f"(unknown {event} level {raw!r}; valid: {', '.join(valid)})")

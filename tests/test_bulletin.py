@@ -143,3 +143,19 @@ def test_an_issue_pasted_in_the_body_of_a_command_mail(world):
     feed(rt, ADMIN, "刊物 《卫生信息》 第7期 撤销", "请撤销。", "2026-03-09 11:00", headers=auth)
     with rt.db.session() as s:
         assert sum(e.points for e in s.scalars(select(ScoreEvent).where(ScoreEvent.kind == "adopt"))) == 0
+
+
+def test_a_publication_level_may_be_written_as_the_office_says_it(tmp_path):
+    from mailbot.config import ConfigError, load_settings
+
+    # GIVEN publications whose levels are written in Chinese: a level word and an adopting body
+    path = write_config(tmp_path)
+    base = path.read_text(encoding="utf-8")
+    path.write_text(base + '[[publications]]\nname = "吉林卫生信息"\nlevel = "厅级"\n'
+                    '[[publications]]\nname = "省委信息"\nlevel = "省委办公厅"\n', encoding="utf-8")
+    # THEN each is the level's id
+    assert [p.level for p in load_settings(path).publications] == ["department", "province"]
+    # AND a word that names no level is still refused at start
+    path.write_text(base + '[[publications]]\nname = "火星信息"\nlevel = "火星"\n', encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_settings(path)
