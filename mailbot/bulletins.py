@@ -228,7 +228,7 @@ def report_lines(report: BulletinReport, mail: bool) -> list[str]:
         elif out.doubtful:
             lines.append("  其他可能的来稿（未记录）：")
         for credit in out.doubtful:
-            confirm = (f"采用 {credit.receipt} {report.level_name}" if mail else
+            confirm = (f"采用 {credit.receipt} {report.level_name} {issue_label(report.name, report.issue_no)}" if mail else
                        f"mailbot adopt {credit.receipt} --level {report.level} --date {report.on.isoformat()} "
                        f"--publication {report.name} --issue {report.issue_no}")
             lines.append(f"    {credit_line(credit)}")

@@ -1,7 +1,7 @@
 """Office commands by mail: 采用/批示/约稿/归属/类别/不计/恢复/查看/刊物 from an ``[office] admins`` address.
 
 Subject forms (Chinese or English command word first, then its arguments):
-``采用 RECEIPT… 级别`` · ``批示 RECEIPT 级别 [类别]`` · ``约稿 RECEIPT 级别`` ·
+``采用 RECEIPT… 级别 [《刊物》第N期]`` · ``批示 RECEIPT 级别 [类别]`` · ``约稿 RECEIPT 级别`` ·
 ``归属 RECEIPT 单位`` · ``类别 RECEIPT 类别`` · ``不计 RECEIPT 原因`` · ``恢复 RECEIPT`` · ``查看 RECEIPT``
 (and ``adopt``, ``instruct``, ``assign``, ``dismiss``, ``restore``, ``show``, …). Units, categories
 and levels may be written by id, Chinese name, alias or synonym (``mailbot.names``).
@@ -28,7 +28,7 @@ COMMANDS = {"采用": "adopt", "adopt": "adopt", "批示": "instruct", "instruct
             "restore": "restore", "查看": "show", "show": "show",
             "刊物": "bulletin", "bulletin": "bulletin"}
 COMMAND_WORDS = tuple(COMMANDS)
-USAGE = {"adopt": "采用 回执号… 级别", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
+USAGE = {"adopt": "采用 回执号… 级别 [《刊物》第N期]", "instruct": "批示 回执号 级别 [类别]", "commission": "约稿 回执号 级别",
          "assign": "归属 回执号 单位 [原因]", "category": "类别 回执号 类别", "release": "发布 2026Q1",
          "hold": "暂缓 2026Q1", "dismiss": "不计 回执号 原因", "restore": "恢复 回执号", "show": "查看 回执号",
          "bulletin": "刊物 《刊物名称》 第N期 [级别]（附上该期刊物）"}
@@ -82,15 +82,15 @@ def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
         return [CommandResult(True, done.line())]
     if cmd in ("dismiss", "restore", "show"):
         return _correction(rt, session, cmd, subject, args, by)
-    need = 3 if cmd == "adopt" else 2
-    if len(args) < need - 1 or (cmd == "adopt" and len(args) < 2):
+    if len(args) < 1 or (cmd == "adopt" and len(args) < 2 and "《" not in subject):
         raise UsageError(f"格式应为：{USAGE[cmd]}")
     if cmd == "adopt":
-        receipts, level = args[:-1], args[-1]
+        receipts, level, publication, issue_no = _adoption_args(rt, subject, args)
         out = []
         for r in receipts:
             try:
-                out.append(CommandResult(True, records.adopt(rt, r, level, by=by, session=session).line))
+                out.append(CommandResult(True, records.adopt(rt, r, level, publication=publication, issue_no=issue_no,
+                                                             by=by, session=session).line))
             except UsageError as e:
                 out.append(CommandResult(False, f"{r}：未记录，{e}"))
         return out
@@ -108,6 +108,38 @@ def execute(rt, session, subject: str, by: str) -> list[CommandResult]:
         reason = " ".join(args[2:]) or None
         return [CommandResult(True, corrections.assign(rt, receipt, args[1], by=by, reason=reason, session=session).line)]
     return [CommandResult(True, records.set_category(rt, receipt, args[1], by=by, session=session).line)]
+
+
+_PUBLISHED_IN = re.compile(r"《([^》]+)》\s*((?:\d{4}\s*年\s*)?第?\s*\d{1,4}\s*期)?")
+
+
+def _adoption_args(rt, subject: str, args: list[str]) -> tuple[list[str], str, str | None, str | None]:
+    """(receipts, level, publication, issue) of ``采用 RECEIPT… 级别 [《刊物》第N期]``.
+
+    With a publication named, its issue is kept on the record and the level may be left out
+    (the publication's own level from ``[[publications]]``)."""
+    from mailbot.publications import find_publication, plain_name
+
+    m = _PUBLISHED_IN.search(subject)
+    if m is None:
+        return args[:-1], args[-1], None, None
+    words = _words(subject[:m.start()] + " " + subject[m.end():])[1:]
+    pub = find_publication(rt.settings.publications, m.group(1))
+    name = plain_name(pub.name if pub else m.group(1))
+    issue_no = "".join((m.group(2) or "").split()) or None
+    if issue_no and (bare := issue_no.removeprefix("第").removesuffix("期")).isdigit():
+        issue_no = bare
+    if len(words) >= 2:
+        try:
+            records.normalize_level(rt, "adopt", words[-1])
+            return words[:-1], words[-1], name, issue_no
+        except UsageError:
+            pass
+    if pub is None:
+        raise UsageError(f"没有刊物《{name}》的级别，请写明级别：{USAGE['adopt']} 《刊物》第N期")
+    if not words:
+        raise UsageError(f"格式应为：{USAGE['adopt']}")
+    return words, pub.level, name, issue_no
 
 
 def _correction(rt, session, cmd: str, subject: str, args: list[str], by: str) -> list[CommandResult]:

@@ -105,8 +105,31 @@ def test_an_article_with_only_a_little_of_an_item_is_doubtful_with_the_line_that
     assert report.recorded == 0
     mail = "\n".join(bulletins.report_lines(report, mail=True))
     cli = "\n".join(bulletins.report_lines(report, mail=False))
-    assert "需确认（未记录）" in mail and f"确认：采用 {receipts[3]} 厅级" in mail, mail
+    assert "需确认（未记录）" in mail and f"确认：采用 {receipts[3]} 厅级 《吉林卫生信息》第6期" in mail, mail
     assert f"确认：mailbot adopt {receipts[3]} --level department --date 2026-03-05 --publication 吉林卫生信息 --issue 6" in cli
+
+
+def test_the_confirm_line_mailed_back_records_the_adoption_in_that_issue(world):
+    from tests.helpers_records import ADMIN, feed
+
+    rt, receipts, issue = world
+    auth = {"Authentication-Results": "mx.office.example.gov.cn; dkim=pass header.d=office.example.gov.cn"}
+    # WHEN the office mails back a confirm line of a reply, and another naming only the publication
+    feed(rt, ADMIN, f"采用 {receipts[0]} 厅级 《吉林卫生信息》第5期", "确认。", "2026-03-09 10:00", headers=auth)
+    feed(rt, ADMIN, f"采用 {receipts[4]} 《卫生信息》 第5期", "确认。", "2026-03-09 10:05", headers=auth)
+    # THEN both are department adoptions recorded in that issue (the second at the publication's level)
+    assert sorted(adoptions(rt)) == sorted([(r, "department", 10, "吉林卫生信息", "5")
+                                            for r in _submission_ids(rt, [receipts[0], receipts[4]])])
+    # AND importing that issue afterwards records its other two sources, and the confirmed one not again
+    report = bulletins.import_issue(rt, "卫生信息", "5", data=write_docx(issue, True, False, False), filename="a.docx")
+    assert report.recorded == 2 and len(adoptions(rt)) == 4
+
+
+def _submission_ids(rt, receipts: list[str]) -> list[str]:
+    from mailbot.db.models import Submission
+
+    with rt.db.session() as s:
+        return [str(s.scalar(select(Submission.id).where(Submission.receipt == r))) for r in receipts]
 
 
 def test_cli_bulletin(world, config, tmp_path):
