@@ -105,7 +105,7 @@ class Mailbox:
     def add(self, when: datetime, status: str = "accepted", unit: str | None = "changchun", category: str | None = "progress",
             confidence: float | None = 0.9, reasons: list[str] | None = None, subject: str = "",
             duplicate_of: str | None = None, reason: str | None = None, category_by: str | None = None,
-            sender: str = "xxy@ccws.example.gov.cn") -> str:
+            sender: str = "xxy@ccws.example.gov.cn", correction: bool = False) -> str:
         self.n += 1
         receipt = f"{when:%Y%m%d}-{self.n:04d}"
         with self.rt.db.transaction() as s:
@@ -118,7 +118,7 @@ class Mailbox:
                              sender_name="刘洋", received_at=when.astimezone(UTC),
                              subject=subject or f"信息 {receipt}", text="正文", category=category,
                              category_confidence=confidence, category_reasons=reasons or [], category_by=category_by,
-                             duplicate_of=self.ids[duplicate_of] if duplicate_of else None)
+                             duplicate_of=self.ids[duplicate_of] if duplicate_of else None, correction=correction)
             s.add(sub)
             s.flush()
             self.ids[receipt] = sub.id
@@ -142,7 +142,8 @@ def week(rt: Runtime) -> dict:
     r["resend"] = box.add(local(2026, 2, 11, 9, 0), status="duplicate", duplicate_of=r["first"],
                           reason="exact: repeats it", category="progress")
     r["fix"] = box.add(local(2026, 2, 11, 10, 0), status="duplicate", unit="siping", duplicate_of=r["w06_last"],
-                       reason="correction marker + similarity 0.40", subject="【更正】四平市信息", category="progress")
+                       reason="correction marker + similarity 0.40", subject="【更正】四平市信息", category="progress",
+                       correction=True)
     r["orphan"] = box.add(local(2026, 2, 12, 14, 0), status="unassigned", unit=None, category="problem",
                           confidence=0.31, reasons=["模型: 0.31"], subject="一位市民的来信",
                           reason="no unit found", sender="someone@qq.com")

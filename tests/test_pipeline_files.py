@@ -70,10 +70,12 @@ def test_resend_is_duplicate_and_correction_replaces_text(rt, tmp_path):
     assert rows["orig"]["status"] == "accepted" and rows["orig"]["points"] == 2
     assert rows["again"]["status"] == "duplicate" and rows["again"]["duplicate_of"] == rows["orig"]["receipt"]
     assert rows["fix"]["status"] == "duplicate" and rows["fix"]["points"] == 0
-    # AND the original now carries the corrected text
+    # AND the original now carries the corrected text; the 更正 copy is marked as one, the plain resend not
     with rt.db.session() as s:
         original = s.scalar(select(Submission).where(Submission.message_id.like("orig@%")))
+        marked = {m.split("@")[0]: c for m, c in s.execute(select(Submission.message_id, Submission.correction))}
     assert "15个" in original.text and "12个" not in original.text
+    assert marked == {"orig": False, "again": False, "fix": True}
 
 
 def test_same_file_twice_and_same_message_elsewhere_recorded_once(rt, tmp_path):

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -121,6 +122,8 @@ class Submission(Base):
     category_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     category_by: Mapped[str | None] = mapped_column(String(320))  # None = classifier; else who corrected
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    # A duplicate that is the unit's 更正 of ``duplicate_of`` (its text replaced the original's).
+    correction: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fingerprint: Mapped[str | None] = mapped_column(Text)
     # Hex digest of the normalized text (the fingerprint's text_digest): exact resends by index.
     text_digest: Mapped[str | None] = mapped_column(String(32), index=True)

@@ -29,6 +29,7 @@ def _new_submission(rt: Runtime, intake: Intake, item: Item) -> Submission:
         text_digest=resubmission.text_digest_hex(item.fingerprint) if item.fingerprint else None,
         attachments=item.attachments, notes=item.notes,
         duplicate_of=item.duplicate_of.id if item.duplicate_of is not None else None,
+        correction=item.status == "duplicate" and item.correction,
     )
     intake.session.add(sub)
     intake.session.flush()

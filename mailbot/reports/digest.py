@@ -20,7 +20,6 @@ from mailbot.mail import outbox
 from mailbot.pipeline.replies import REPLY
 from mailbot.reports.periods import bounds
 from mailbot.reports.wording import period_title
-from mailbot.resubmission import is_correction
 from mailbot.runtime import Runtime
 from mailbot.scoring.calendar import Calendar, Period
 
@@ -115,7 +114,7 @@ def digest_data(rt: Runtime, week_text: str) -> dict[str, Any]:
         "accepted": [base(x) for x in accepted],
         "unassigned": [{**base(x), "reason": x.status_reason} for x in by_status["unassigned"]],
         "duplicates": [{**base(x), "duplicate_of": originals.get(x.duplicate_of) if x.duplicate_of else None,
-                        "correction": is_correction(x.subject) or "correction" in (x.status_reason or ""),
+                        "correction": x.correction,
                         "reason": x.status_reason} for x in by_status["duplicate"]],
         "quarantined": [{**base(x), "reason": x.status_reason} for x in by_status["quarantined"]],
         "ignored": [{**base(x), "reason": x.status_reason} for x in by_status["ignored"]],
