@@ -11,6 +11,8 @@ again, so the same issue can be brought in twice; ``withdraw`` reverses an issue
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -110,12 +112,17 @@ def _credited(s: Session, name: str, issue: str) -> list[tuple[ScoreEvent, Submi
     return out
 
 
-def _session_for(rt: Runtime, session: Session | None):
+@contextmanager
+def _work(rt: Runtime, session: Session | None, dry_run: bool) -> Iterator[Session]:
+    """The caller's session (a mail command's), or one of our own: committed at the end, rolled
+    back on an error or for a dry run."""
     if session is not None:
-        return session, False
-    s = rt.db.session()
-    s.begin()
-    return s, True
+        yield session
+        return
+    with rt.db.session() as s, s.begin():
+        yield s
+        if dry_run:
+            s.rollback()
 
 
 def import_issue(rt: Runtime, publication: str, issue: str, data: bytes | None = None, filename: str = "",
@@ -137,8 +144,7 @@ def import_issue(rt: Runtime, publication: str, issue: str, data: bytes | None =
     day = records.parse_date(rt, on or (printed if printed and printed <= rt.clock.today() else None), "issue date")
     report = BulletinReport(issue_label(name, issue_no), lv, records.level_name(rt, "adopt", lv), day, dry_run,
                             note=note, name=name, issue_no=issue_no)
-    s, own = _session_for(rt, session)
-    try:
+    with _work(rt, session, dry_run) as s:
         matcher = Matcher(_candidates(rt, s, day, window))
         done = {sub.receipt for _, sub in _credited(s, name, issue_no)}
         for article in articles:
@@ -159,15 +165,6 @@ def import_issue(rt: Runtime, publication: str, issue: str, data: bytes | None =
                 line = f"{r.line}，《{credit.subject}》" + (f"（{unit.name}）" if unit else "")
                 out.recorded.append((credit, line.replace("已记录", "将记录", 1) if dry_run else line))
             report.articles.append(out)
-        if own:
-            s.rollback() if dry_run else s.commit()
-    except BaseException:
-        if own:
-            s.rollback()
-        raise
-    finally:
-        if own:
-            s.close()
     return report
 
 
@@ -179,22 +176,12 @@ def withdraw(rt: Runtime, publication: str, issue: str, by: str = "cli", dry_run
     issue_no = _issue_no(issue)
     label = issue_label(name, issue_no)
     report = BulletinReport(label, "", "", rt.clock.today(), dry_run)
-    s, own = _session_for(rt, session)
-    try:
+    with _work(rt, session, dry_run) as s:
         for event, sub in _credited(s, name, issue_no):
             rev = records.reverse_event(s, event, by, f"撤销{label}的采用")
             report.withdrawn.append(f"{'将撤销' if dry_run else '已撤销'}：{sub.receipt} "
                                     f"{records.level_name(rt, 'adopt', event.level)}采用（{label}） "
                                     f"{records.fmt_points(rev.points)} 分")
-        if own:
-            s.rollback() if dry_run else s.commit()
-    except BaseException:
-        if own:
-            s.rollback()
-        raise
-    finally:
-        if own:
-            s.close()
     if not report.withdrawn:
         raise UsageError(f"{label} 没有可撤销的采用记录 (no adoptions recorded from {label})")
     return report

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from shared_corpus import corpus_dir
 
+from benchmarks.shared_corpus import corpus_dir
 from mailbot.sources.base import SourceMessage
 from mailbot.sources.files import count_paths, is_mbox, iter_paths
 from mailbot.sources.imap import SourceError
