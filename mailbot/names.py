@@ -103,11 +103,8 @@ def _listing(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def _pick(text: str, named: dict[str, list[str]]) -> list[str]:
-    """Ids whose names (folded) equal ``text``; else the ids of the one name containing it."""
-    exact = [i for i, names in named.items() if text in names]
-    if exact:
-        return exact
-    return []
+    """Ids one of whose names (folded) equals ``text``."""
+    return [i for i, names in named.items() if text in names]
 
 
 # -- units ----------------------------------------------------------------------------------
