@@ -26,7 +26,7 @@ def _by() -> str:
 @click.option("--date", "-d", "on", metavar="D", help="采用日期 YYYY-MM-DD（默认今天） date adopted.")
 @click.option("--kind", "-k", metavar="K", help="计分栏目（交通运输局：general 一般动态、research 调研、important 其它重要、forwarded 转报） column of the scheme.")
 @click.option("--note", metavar="T", help="备注，随记录保存 a note kept with the record.")
-@click.option("--publication", metavar="P", help="Where it was published (e.g. 《卫生信息》).")
+@click.option("--publication", metavar="P", help="刊物名称，如《吉林卫生信息》 where it was published.")
 @click.option("--issue", "issue_no", metavar="N", help="期号 issue number.")
 @click.option("--withdraw", is_flag=True, help="撤销此前记的采用，分数冲回 take back an adoption recorded earlier.")
 @pass_state
