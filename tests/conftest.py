@@ -13,6 +13,7 @@ import pytest
 # `pytest` (unlike `python -m pytest`) does not put the checkout on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.shared_corpus import corpus_dir
 from tests import dbs
 from tests.servers import (
     DovecotServer,
@@ -79,6 +80,15 @@ OWN_BACKEND = {"test_demo", "test_message_identity"}
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only(reason): cannot run on PostgreSQL; the reason says why")
     config.addinivalue_line("markers", "postgresql_only(reason): about PostgreSQL itself (locks, schemas)")
+    config.addinivalue_line("markers", "needs_corpus: reads ../shared/corpus (or $MAILBOT_SHARED/corpus); "
+                                       "skipped, saying so, on a machine without it")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Outside this workspace ``../shared`` may be absent: its tests are skipped with the reason."""
+    if item.get_closest_marker("needs_corpus") and not corpus_dir().is_dir():
+        pytest.skip(f"the shared corpus is not here ({corpus_dir()}; set MAILBOT_SHARED to its folder)")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -56,6 +56,7 @@ def adoptions(rt) -> list[tuple[str, str, float, str | None, str | None]]:
                 for e in s.scalars(select(ScoreEvent).where(ScoreEvent.kind == "adopt").order_by(ScoreEvent.id))]
 
 
+@pytest.mark.needs_corpus
 def test_issue_records_its_sources_once_and_lists_the_rest(world):
     rt, receipts, issue = world
     data = write_docx(issue, styled=True, toc=True, numbered=False)
@@ -84,6 +85,7 @@ def test_issue_records_its_sources_once_and_lists_the_rest(world):
         bulletins.withdraw(rt, "卫生信息", "5")
 
 
+@pytest.mark.needs_corpus
 def test_dry_run_records_nothing_and_an_unknown_publication_needs_a_level(world):
     rt, _, issue = world
     data = write_docx(issue, styled=False, toc=False, numbered=False)
@@ -95,6 +97,7 @@ def test_dry_run_records_nothing_and_an_unknown_publication_needs_a_level(world)
     assert {(lv, p, pub) for _, lv, p, pub, _ in adoptions(rt)} == {("province", 30, "省政府信息")}
 
 
+@pytest.mark.needs_corpus
 def test_an_article_with_only_a_little_of_an_item_is_doubtful_with_the_line_that_confirms_it(world):
     rt, receipts, _ = world
     it = items(8)
@@ -109,6 +112,7 @@ def test_an_article_with_only_a_little_of_an_item_is_doubtful_with_the_line_that
     assert f"确认：mailbot adopt {receipts[3]} --level department --date 2026-03-05 --publication 吉林卫生信息 --issue 6" in cli
 
 
+@pytest.mark.needs_corpus
 def test_the_confirm_line_mailed_back_records_the_adoption_in_that_issue(world):
     from tests.helpers_records import ADMIN, feed
 
@@ -132,6 +136,7 @@ def _submission_ids(rt, receipts: list[str]) -> list[str]:
         return [str(s.scalar(select(Submission.id).where(Submission.receipt == r))) for r in receipts]
 
 
+@pytest.mark.needs_corpus
 def test_cli_bulletin(world, config, tmp_path):
     _rt, receipts, issue = world
     path = tmp_path / "第5期.pdf"
@@ -149,6 +154,7 @@ def test_cli_bulletin(world, config, tmp_path):
     assert back.exit_code == 0 and back.output.count("已撤销：") == 3, back.output
 
 
+@pytest.mark.needs_corpus
 def test_an_issue_pasted_in_the_body_of_a_command_mail(world):
     from mailbot.db.models import OutboxMail
     from tests.helpers_records import ADMIN, feed

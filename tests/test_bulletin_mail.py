@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import select
 
 from mailbot.db.models import ScoreEvent, Submission
@@ -19,6 +20,8 @@ from mailbot.reports.tally import tally
 from mailbot.runtime import Runtime
 from tests.bulletin_helpers import items, make_issue, write_docx, write_pdf
 from tests.mailbox_helpers import write_config
+
+pytestmark = pytest.mark.needs_corpus  # real items and mail from ../shared/corpus
 
 CST = timezone(timedelta(hours=8))
 MX = "mx.office.example.gov.cn"

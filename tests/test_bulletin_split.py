@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from mailbot.bulletin.match import Matcher, Source
 from mailbot.bulletin.split import issue_date, read_issue, split_issue
 from tests.bulletin_helpers import items, make_issue, write_docx, write_pdf
+
+pytestmark = pytest.mark.needs_corpus  # real items and mail from ../shared/corpus
 
 
 def _issue():

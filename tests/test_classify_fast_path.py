@@ -18,6 +18,8 @@ import pytest
 from mailbot.classify.classifier import Classifier
 from mailbot.classify.model import prepare
 
+pytestmark = pytest.mark.needs_corpus  # real items and mail from ../shared/corpus
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MAILBOT_SHARED") or ROOT.parent / "shared")
 NEWS = SHARED / "corpus" / "xinwenlianbo-transcripts" / "derived" / "news_items.jsonl"

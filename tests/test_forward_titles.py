@@ -109,6 +109,7 @@ def test_heading_line(text, heading):
     assert heading_line(text) == heading
 
 
+@pytest.mark.needs_corpus
 def test_real_forward_with_the_message_attached():
     # demisto's test mail: “Fwd: test - inner attachment eml (base64)” carrying a message titled otherwise
     path = SHARED / "corpus/demisto-parse-emails/parse_emails/tests/test_data/eml_contains_base64_eml.eml"

@@ -74,6 +74,7 @@ def _statuses(rt) -> dict[str, int]:
         return dict(s.execute(select(Message.status, func.count()).group_by(Message.status)).all())
 
 
+@pytest.mark.needs_corpus
 def test_reused_message_ids_are_new_messages_and_true_repeats_are_not(tmp_path, dovecot, smtp_server, monkeypatch,
                                                                      database, runtimes):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)

@@ -99,6 +99,7 @@ def _news_items() -> list[str]:
     return out[:20]
 
 
+@pytest.mark.needs_corpus
 def test_opening_words_are_the_same_from_the_whole_text_or_the_opening_alone() -> None:
     # GIVEN long real 新闻联播 items
     items = _news_items()
