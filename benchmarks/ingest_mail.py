@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from benchmarks.shared_corpus import corpus_dir
 
@@ -163,13 +164,14 @@ def prefill(rt, count: int) -> None:
                       status="processed")
         s.add(msg)
         s.flush()
-        rows, per_day, t = [], {}, first
+        rows: list[dict[str, Any]] = []
+        per_day: dict[str, int] = {}
         for k in range(count):
             t = first + step * k
             day = f"{t.astimezone(rt.settings.tz):%Y%m%d}"
             per_day[day] = per_day.get(day, 0) + 1
             title, body = texts[k % len(texts)]
-            row = dict(receipt=f"{day}-{per_day[day]:04d}", message_pk=msg.id, part=0, status="accepted",
+            row: dict[str, Any] = dict(receipt=f"{day}-{per_day[day]:04d}", message_pk=msg.id, part=0, status="accepted",
                        unit_id=f"u{k % UNITS:02d}", unit_via="address", sender=f"xxy{k % UNITS:02d}@unit{k % UNITS:02d}"
                        ".example.gov.cn", received_at=t, subject=f"{title}（{k}）", text=body, category="progress",
                        fingerprint=prints[k % len(prints)], category_reasons=[], attachments=[], notes=[],
