@@ -93,7 +93,14 @@ def floor(files: list[Path]) -> dict:
 # -- mailbot, in a child process -----------------------------------------------------------
 
 def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak RSS. On Linux ru_maxrss carries the parent's peak across fork and
+    exec (a parent at 411 MB gives an 11 MB child ru_maxrss 411), and this script's parent trains
+    the classifier (``warm_cache``); VmHWM is the child's own."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class Stamps:
