@@ -86,7 +86,7 @@ class CharBlock(Block):
             return grams, grams
         keys, tf = np.unique(grams, return_counts=True)  # sorted keys: searchsorted walks them in order
         at = np.searchsorted(self.codes, keys)
-        at[at == len(self.codes)] = 0
+        np.minimum(at, len(self.codes) - 1, out=at)
         known = self.codes[at] == keys
         return self.code_columns[at[known]], tf[known].astype(np.float64)
 
@@ -107,15 +107,17 @@ def ngram_codes(text: str, min_n: int, max_n: int) -> np.ndarray:
     """The codes (``term_code``) of scikit-learn's ``analyzer="char"`` n-grams of ``text``
     (lower case, runs of white space as one space), n from ``min_n`` to ``max_n``."""
     text = _WHITE_SPACES.sub(" ", text.lower())
-    chars = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64) + 1
-    parts = []
-    for n in range(min_n, min(max_n, len(chars)) + 1):
-        code = chars[:len(chars) - n + 1].copy()
-        for k in range(1, n):
-            code <<= _BITS
-            code |= chars[k:len(chars) - n + 1 + k]
-        parts.append(code)
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    chars = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    chars += 1
+    parts = [chars] if min_n == 1 else []
+    grams = chars
+    for n in range(2, min(max_n, len(chars)) + 1):
+        grams = (grams[:-1] << _BITS) | chars[n - 1:]  # the (n-1)-grams, each with its next character
+        if n >= min_n:
+            parts.append(grams)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else chars[:0]
 
 
 def _words(text: str) -> list[str]:

@@ -57,7 +57,7 @@ def score_cues(compiled: list[CompiledSpec], title: str, body: str) -> dict[str,
                 if tk < TITLE_KEYWORD_CAP:
                     tk += TITLE_KEYWORD_WEIGHT
                     cs.reasons.append((TITLE_KEYWORD_WEIGHT, f"词: {word}"))
-            elif word in body and bk < BODY_KEYWORD_CAP:
+            elif bk < BODY_KEYWORD_CAP and word in body:  # the cap first: past it the body is not searched
                 bk += BODY_KEYWORD_WEIGHT
                 cs.reasons.append((BODY_KEYWORD_WEIGHT, f"正文词: {word}"))
         cs.score += tk + bk
