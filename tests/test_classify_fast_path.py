@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from mailbot.classify.classifier import GENERATED_WEIGHT, Classifier, load_model, training_rows
-from mailbot.classify.compiled import CharBlock
 from mailbot.classify.dataset import load_generated, load_real
 from mailbot.classify.doc import prepare
 from mailbot.classify.taxonomy import default_taxonomy
@@ -88,18 +87,28 @@ def test_the_compiled_model_decides_every_labelled_item_as_scikit_learn_does(hel
 
 
 def test_the_compiled_blocks_count_the_terms_scikit_learn_counts(reference):
-    # GIVEN each fitted vectoriser and its compiled block
+    # GIVEN each fitted vectoriser and the compiled model's blocks
     model = reference.model
     compiled = model.compiled()
+    assert compiled.chars is not None
     docs = [prepare(e.subject, e.text) for e in load_real()[:300]] + [prepare(s, t) for s, t in EDGE_CASES]
-    for (vec, part, _), block in zip(model.vectorisers, compiled.blocks):
-        analyse = vec.build_analyzer()
-        assert block.part == part and isinstance(block, CharBlock) == (vec.analyzer == "char")
-        for doc in docs:
-            # WHEN both count the terms of a part
+    docs.append(prepare("标题\x00中间", "\x00\x00正文"))  # NUL, the separator of the parts' characters
+    chars = [(vec, part) for vec, part, _ in model.vectorisers if vec.analyzer == "char"]
+    words = [(vec, part) for vec, part, _ in model.vectorisers if vec.analyzer != "char"]
+    assert compiled.chars.parts == [part for _, part in chars]
+    assert [b.part for b in compiled.blocks] == [part for _, part in words]
+    for doc in docs:
+        # WHEN both count the terms of each part
+        found = compiled.chars.counts(doc)
+        for k, (vec, part) in enumerate(chars):
+            analyse = vec.build_analyzer()
+            expected = Counter(vec.vocabulary_[t] for t in analyse(doc.part(part)) if t in vec.vocabulary_)
+            # THEN they find the same columns, as often
+            assert found[k] == expected, (part, doc.part(part)[:40])
+        for (vec, part), block in zip(words, compiled.blocks):
+            analyse = vec.build_analyzer()
             expected = Counter(vec.vocabulary_[t] for t in analyse(doc.part(part)) if t in vec.vocabulary_)
             cols, tf = block.counts(doc.part(part))
-            # THEN they find the same columns, as often
             assert dict(zip(cols.tolist(), tf.tolist())) == expected, (part, doc.part(part)[:40])
 
 
