@@ -109,7 +109,7 @@ class Runtime:
     # -- lifetime ------------------------------------------------------------------
     def close(self) -> None:
         """Close the database's pooled connections."""
-        self.db.engine.dispose()
+        self.db.dispose()
 
     def __enter__(self) -> Runtime:
         return self

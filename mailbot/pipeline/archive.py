@@ -1,13 +1,75 @@
-"""Stage 0: keep the raw bytes, by content hash, before anything else happens."""
+"""Stage 0: keep the raw bytes, by content hash, before anything else happens.
+
+A file is written under a temporary name, fsynced, then renamed into place: a file under its
+real name is always whole. In the intake (``deferred_sync``) the fsync and rename run in
+background threads while the group is read, and ``settle()`` waits for them before the group's
+transaction commits: no record is ever committed before the bytes it points at are on disk.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from mailbot.runtime import Runtime
+
+
+class _Deferred:
+    """The fsyncs of a group's files, run by background threads while the group is read (fsync
+    waits for the disk, not the CPU), each renaming its file into place once it is on disk."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="archive-fsync")
+        self.pending: list[Future] = []
+
+
+_deferred: _Deferred | None = None  # set by ``deferred_sync`` (the intake holds the poll lock: one at a time)
+
+
+@contextmanager
+def deferred_sync() -> Iterator[None]:
+    """Within the block, archive writes return at once and are made durable in the background;
+    ``settle()`` waits for them (the intake calls it before each group's commit). Leaving the
+    block settles too."""
+    global _deferred
+    if _deferred is not None:  # nested: the outer block settles
+        yield
+        return
+    _deferred = _Deferred()
+    try:
+        yield
+        settle()
+    finally:
+        pool, _deferred = _deferred.pool, None
+        pool.shutdown(wait=True)
+
+
+def settle() -> None:
+    """Wait until every file written so far is on disk under its name; raises if one failed
+    (the group is then not committed, and its messages stay unflagged at the source)."""
+    if _deferred is None:
+        return
+    pending, _deferred.pending = _deferred.pending, []
+    for future in pending:
+        future.result()
+
+
+def _fsync_into_place(tmp: str, path: Path) -> None:
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)  # only once on disk: a file under its real name is always whole
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _write_once(folder: Path, name: str, data: bytes) -> Path:
@@ -16,6 +78,11 @@ def _write_once(folder: Path, name: str, data: bytes) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    if _deferred is not None:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        _deferred.pending.append(_deferred.pool.submit(_fsync_into_place, tmp, path))
+        return path
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
