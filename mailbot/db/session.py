@@ -53,13 +53,29 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _stamp_columns(cls: type) -> list[tuple[str, str]]:
+    """(attribute, "create"/"update") of the timestamp columns models.py marks, per class (cached)."""
+    found = _STAMPS.get(cls)
+    if found is None:
+        columns: list[tuple[str, Any]] = list(inspect(cls).columns.items())
+        found = _STAMPS[cls] = [(key, column.info["stamp"]) for key, column in columns if column.info.get("stamp")]
+    return found
+
+
+_STAMPS: dict[type, list[tuple[str, str]]] = {}
+
+
 def _stamp(session: Session, _context: Any, _instances: Any) -> None:
     """Fill the timestamp columns models.py marks, from the session's clock (before each flush)."""
     now = session.info["now"]()
-    for obj, changed in [*((o, False) for o in session.new), *((o, True) for o in session.dirty)]:
-        for key, column in inspect(type(obj)).columns.items():
-            stamp = column.info.get("stamp")
-            if (not changed and stamp and getattr(obj, key) is None) or (changed and stamp == "update" and session.is_modified(obj)):
+    for obj in session.new:
+        for key, _ in _stamp_columns(type(obj)):
+            if getattr(obj, key) is None:
+                setattr(obj, key, now)
+    for obj in session.dirty:
+        stamps = [key for key, stamp_kind in _stamp_columns(type(obj)) if stamp_kind == "update"]
+        if stamps and session.is_modified(obj):
+            for key in stamps:
                 setattr(obj, key, now)
 
 

@@ -1,7 +1,7 @@
 """Stage 0: keep the raw bytes, by content hash, before anything else happens.
 
 A file is written under a temporary name, fsynced, then renamed into place: a file under its
-real name is always whole. In the intake (``deferred_sync``) the fsync and rename run in
+real name is always whole. In the intake (``deferred_sync``) the write, fsync and rename run in
 background threads while the group is read, and ``settle()`` waits for them before the group's
 transaction commits: no record is ever committed before the bytes it points at are on disk.
 """
@@ -20,8 +20,8 @@ from mailbot.runtime import Runtime
 
 
 class _Deferred:
-    """The fsyncs of a group's files, run by background threads while the group is read (fsync
-    waits for the disk, not the CPU), each renaming its file into place once it is on disk."""
+    """The writes of a group's files, run by background threads while the group is read (an
+    fsync waits for the disk, not the CPU), each renaming its file into place once it is on disk."""
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="archive-fsync")
@@ -33,7 +33,7 @@ _deferred: _Deferred | None = None  # set by ``deferred_sync`` (the intake holds
 
 @contextmanager
 def deferred_sync() -> Iterator[None]:
-    """Within the block, archive writes return at once and are made durable in the background;
+    """Within the block, archive writes return at once and are written and made durable in the background;
     ``settle()`` waits for them (the intake calls it before each group's commit). Leaving the
     block settles too."""
     global _deferred
@@ -59,14 +59,16 @@ def settle() -> None:
         future.result()
 
 
-def _fsync_into_place(tmp: str, path: Path) -> None:
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write under a temporary name, fsync, then rename into place (atomic: a crash leaves no
+    half file under the real name)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)  # only once on disk: a file under its real name is always whole
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -76,22 +78,11 @@ def _write_once(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name[:2] / name
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    path.parent.mkdir(parents=True, exist_ok=True)  # here: a folder that cannot be made fails this message
     if _deferred is not None:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        _deferred.pending.append(_deferred.pool.submit(_fsync_into_place, tmp, path))
-        return path
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)  # atomic: a crash leaves no half file under the real name
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _deferred.pending.append(_deferred.pool.submit(_write_durably, path, data))
+    else:
+        _write_durably(path, data)
     return path
 
 

@@ -70,10 +70,11 @@ def read(rt: Runtime, intake: Intake) -> None:
         intake.stored.append(StoredAttachment(sha256=sha, size=len(a.data), content_type=a.content_type,
                                               path=str(path)))
     intake.items = split_items(mail)
-    if ahead is not None:
-        from mailbot.pipeline.prepare import apply
-
-        apply(intake.items, ahead)
+    if ahead is not None:  # what the read-ahead worker found for the same items (same title, same text)
+        for item, facts in zip(intake.items, ahead.items, strict=False):
+            if item.subject == facts.subject and item.text == facts.text:
+                item.category, item.confidence, item.reasons = facts.category, facts.confidence, list(facts.reasons)
+                item.fingerprint, item.prepared = facts.fingerprint, True
 
 
 def run(rt: Runtime, intake: Intake) -> None:

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mailbot.classify.classifier import Classifier
-    from mailbot.pipeline.intake import Item
     from mailbot.reading import ReadMail
     from mailbot.runtime import Runtime
     from mailbot.sources.base import SourceMessage
@@ -77,15 +76,6 @@ def prepare(raw: bytes) -> Prepared:
         fingerprint = resubmission.fingerprint(item.subject, item.text, item.segmented()).to_hex()
         facts.append(ItemFacts(item.subject, item.text, category, confidence, reasons, fingerprint))
     return Prepared(mail=mail, items=facts)
-
-
-def apply(items: list[Item], prepared: Prepared) -> None:
-    """Give the poll's items what the worker found for the same items (same title, same text)."""
-    for item, facts in zip(items, prepared.items, strict=False):
-        if item.subject == facts.subject and item.text == facts.text:
-            item.category, item.confidence, item.reasons = facts.category, facts.confidence, list(facts.reasons)
-            item.fingerprint = facts.fingerprint
-            item.prepared = True
 
 
 def _worker_start() -> None:  # pragma: no cover - runs in the worker
