@@ -121,12 +121,12 @@ def _read_group(rt: Runtime, sources: list[SourceMessage], todo: list[int], fact
     """Archive and read each message (a repeat of an earlier message is archived, not read)."""
     for n, i in enumerate(todo):
         src = sources[i]
+        ahead = reader.take(src) if reader is not None else None  # (the worker archived it already)
         sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
         message_id, body_hash = facts[i]
         base = dict(mailbox=src.mailbox, uidvalidity=src.uidvalidity, source_key=src.key, message_id=message_id,
                     body_hash=body_hash, raw_sha256=sha, raw_path=str(path), arrived_at=src.arrived_at)
-        item = _Read(src, base, repeat_of=earlier[n], backfill_before=backfill_before,
-                     prepared=reader.take(src) if reader is not None else None)
+        item = _Read(src, base, repeat_of=earlier[n], backfill_before=backfill_before, prepared=ahead)
         if item.repeat_of is None:
             item.repeat_in_group = next((k for k, (_, other) in enumerate(group)
                                          if _same_copy(src.mailbox, message_id, body_hash, other)), None)

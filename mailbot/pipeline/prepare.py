@@ -6,8 +6,9 @@ or more cores, a worker process (forked, so it shares the loaded dictionary and 
 for the next group of messages while the poll writes the current one; the poll's own ``read``
 stages then take the result instead of doing it again (``parse``, ``classify``, ``dedupe``).
 Everything that reads the database or the office's settings (commands, queries, screening,
-attribution) still runs in the poll itself, in order. Nothing is written by the worker: it
-returns what it read, and the archive and the records are written by the poll as before.
+attribution) still runs in the poll itself, in order. The worker writes nothing but the archive
+files (the raw mail and its attachments, by content hash, fsynced before it answers, so they are
+on disk before any record points at them); the records are written by the poll as before.
 
 Whatever goes wrong in the worker (a bug, the worker killed), the message is simply read again
 in the poll, where any error is quarantined as usual.
@@ -19,6 +20,7 @@ import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,18 +56,25 @@ class Prepared:
 
 
 _classifier: Classifier | None = None  # the model the worker was forked with
+_folders: tuple[Path, Path] | None = None  # the archive's raw and attachment folders
 
 
 def prepare(raw: bytes) -> Prepared:
-    """Read, segment, classify and fingerprint one message (in the worker; no database, no files)."""
+    """Archive, read, segment, classify and fingerprint one message (in the worker; no database)."""
     from mailbot import resubmission
+    from mailbot.pipeline import archive
     from mailbot.pipeline.parse import split_items
     from mailbot.reading import Unreadable, read_message
 
+    if _folders is not None:
+        archive.keep_raw(_folders[0], raw)  # before anything else (the poll finds it there)
     try:
         mail = read_message(raw)
     except Unreadable as e:
         return Prepared(unreadable=str(e))
+    if _folders is not None:
+        for a in {a.sha256: a for a in mail.attachments}.values():
+            archive.keep_attachment(_folders[1], a.data, a.sha256)
     facts = []
     for item in split_items(mail):
         category = confidence = None
@@ -81,7 +90,10 @@ def prepare(raw: bytes) -> Prepared:
 def _worker_start() -> None:  # pragma: no cover - runs in the worker
     import signal
 
+    from mailbot.pipeline import archive
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the poll, which stops the worker
+    archive.forget_deferred_in_child()
 
 
 class Reader:
@@ -109,13 +121,14 @@ class Reader:
             self._futures[id(src)] = self._pool.submit(prepare, src.raw)
 
     def _start(self) -> None:
-        global _classifier
+        global _classifier, _folders
         import multiprocessing
 
         from mailbot.retraining import load_classifier
 
         try:
             self._model = _classifier = load_classifier(self.rt)  # inherited by the fork
+            _folders = (self.rt.archive_dir, self.rt.attachment_dir)
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_worker_start)
         except Exception as e:  # noqa: BLE001 - no worker: the poll reads everything itself
