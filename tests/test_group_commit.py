@@ -6,6 +6,13 @@ second group on, a forked worker reads, classifies and fingerprints the next gro
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -114,3 +121,55 @@ def test_a_message_that_fails_in_its_group_is_quarantined_alone(tmp_path, monkey
 def _subjects(rt: Runtime) -> list[str]:
     with rt.db.session() as s:
         return list(s.scalars(select(Submission.subject).where(Submission.status == "accepted")))
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.update(int(t) for t in text)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def test_a_killed_ingest_leaves_no_worker_behind_and_the_next_records_all_once(tmp_path):
+    # GIVEN 160 items for `mailbot ingest` (more than a group: the read-ahead worker starts)
+    settings = write_config(tmp_path)
+    for n in range(160):
+        (tmp_path / "mail" / f"{n:03d}.eml").write_bytes(item_mail(n))
+    cmd = [sys.executable, "-m", "mailbot", "--config", str(settings.path), "ingest", "--no-receipts",
+           str(tmp_path / "mail")]
+    env = {**os.environ, prepare.WORKERS_ENV: "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # WHEN it is killed with kill -9 once its worker is running
+    workers: set[int] = set()
+    deadline = time.monotonic() + 120
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "the ingest finished or stalled before its worker started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # THEN the worker goes too, within seconds
+    deadline = time.monotonic() + 15
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)
+    # AND the same ingest run again records every item once
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rt = Runtime.open(settings)
+    with rt.db.session() as s:
+        keys = list(s.scalars(select(Message.source_key)))
+        items = list(s.scalars(select(Submission.message_id)))
+    rt.close()
+    assert len(keys) == len(set(keys)) == 160
+    assert len(items) == len(set(items)) == 160

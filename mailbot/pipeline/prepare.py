@@ -87,13 +87,22 @@ def prepare(raw: bytes) -> Prepared:
     return Prepared(mail=mail, items=facts)
 
 
-def _worker_start() -> None:  # pragma: no cover - runs in the worker
+def _worker_start(parent: int) -> None:  # pragma: no cover - runs in the worker
     import signal
+    import threading
+    import time
 
     from mailbot.pipeline import archive
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the poll, which stops the worker
     archive.forget_deferred_in_child()
+
+    def orphaned() -> None:  # the poll was killed (kill -9): the worker must not linger
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, name="parent-watch", daemon=True).start()
 
 
 class Reader:
@@ -130,7 +139,7 @@ class Reader:
             self._model = _classifier = load_classifier(self.rt)  # inherited by the fork
             _folders = (self.rt.archive_dir, self.rt.attachment_dir)
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_start)
+                                             initializer=_worker_start, initargs=(os.getpid(),))
         except Exception as e:  # noqa: BLE001 - no worker: the poll reads everything itself
             log.warning("no read-ahead worker (%s): reading in one process", e)
             self.enabled = False
