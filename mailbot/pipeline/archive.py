@@ -103,6 +103,11 @@ def keep_raw(folder: Path, raw: bytes) -> tuple[str, Path]:
     return sha, _write_once(folder, f"{sha}.eml", raw)
 
 
+def raw_path(rt: Runtime, sha: str) -> Path:
+    """Where ``store_raw`` keeps the message of this hash."""
+    return rt.archive_dir / sha[:2] / f"{sha}.eml"
+
+
 def store_attachment(rt: Runtime, data: bytes, sha: str | None = None) -> tuple[str, Path]:
     """Attachments are stored once by content hash; the name on disk is the hash, never the sender's."""
     return keep_attachment(rt.attachment_dir, data, sha)

@@ -106,27 +106,31 @@ def process_batch(rt: Runtime, sources: list[SourceMessage], backfill_before: da
         else:
             seen.add(key)
             todo.append(i)
-    facts = {i: header_facts(sources[i].raw) for i in todo}
+    ahead = {i: reader.take(sources[i]) if reader is not None else None for i in todo}
+    facts = {i: (a.message_id, a.body_hash) if a is not None else header_facts(sources[i].raw) for i, a in ahead.items()}
     earlier = _earlier_copies(rt, [(sources[i].mailbox, *facts[i]) for i in todo])
     group: list[tuple[int, _Read]] = []
     with archive.deferred_sync():  # the archive's fsyncs run while the group is read
-        _read_group(rt, sources, todo, facts, earlier, group, backfill_before, reader)
+        _read_group(rt, sources, todo, facts, earlier, group, backfill_before, ahead)
         _write_group(rt, group, results)
     return [r if r is not None else Result(Outcome.KNOWN) for r in results]
 
 
 def _read_group(rt: Runtime, sources: list[SourceMessage], todo: list[int], facts: dict[int, tuple[str | None, str]],
                 earlier: list[int | None], group: list[tuple[int, _Read]], backfill_before: datetime | None,
-                reader: Reader | None) -> None:
+                ahead: dict[int, Prepared | None]) -> None:
     """Archive and read each message (a repeat of an earlier message is archived, not read)."""
     for n, i in enumerate(todo):
         src = sources[i]
-        ahead = reader.take(src) if reader is not None else None  # (the worker archived it already)
-        sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
+        prepared = ahead[i]
+        if prepared is not None and prepared.raw_sha256:  # the worker archived it, fsynced
+            sha, path = prepared.raw_sha256, archive.raw_path(rt, prepared.raw_sha256)
+        else:
+            sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
         message_id, body_hash = facts[i]
         base = dict(mailbox=src.mailbox, uidvalidity=src.uidvalidity, source_key=src.key, message_id=message_id,
                     body_hash=body_hash, raw_sha256=sha, raw_path=str(path), arrived_at=src.arrived_at)
-        item = _Read(src, base, repeat_of=earlier[n], backfill_before=backfill_before, prepared=ahead)
+        item = _Read(src, base, repeat_of=earlier[n], backfill_before=backfill_before, prepared=prepared)
         if item.repeat_of is None:
             item.repeat_in_group = next((k for k, (_, other) in enumerate(group)
                                          if _same_copy(src.mailbox, message_id, body_hash, other)), None)

@@ -53,6 +53,9 @@ class Prepared:
     mail: ReadMail | None = None
     unreadable: str | None = None
     items: list[ItemFacts] = field(default_factory=list)
+    message_id: str | None = None  # ``phases.header_facts``
+    body_hash: str = ""
+    raw_sha256: str = ""  # set once the raw mail is in the archive, on disk
 
 
 _classifier: Classifier | None = None  # the model the worker was forked with
@@ -64,14 +67,15 @@ def prepare(raw: bytes) -> Prepared:
     from mailbot import resubmission
     from mailbot.pipeline import archive
     from mailbot.pipeline.parse import split_items
+    from mailbot.pipeline.phases import header_facts
     from mailbot.reading import Unreadable, read_message
 
-    if _folders is not None:
-        archive.keep_raw(_folders[0], raw)  # before anything else (the poll finds it there)
+    sha = archive.keep_raw(_folders[0], raw)[0] if _folders is not None else ""  # first: the poll finds it there
+    message_id, body_hash = header_facts(raw)
     try:
         mail = read_message(raw)
     except Unreadable as e:
-        return Prepared(unreadable=str(e))
+        return Prepared(unreadable=str(e), message_id=message_id, body_hash=body_hash, raw_sha256=sha)
     if _folders is not None:
         for a in {a.sha256: a for a in mail.attachments}.values():
             archive.keep_attachment(_folders[1], a.data, a.sha256)
@@ -84,7 +88,7 @@ def prepare(raw: bytes) -> Prepared:
             category, confidence, reasons = decision.category, decision.confidence, list(decision.reasons)
         fingerprint = resubmission.fingerprint(item.subject, item.text, item.segmented()).to_hex()
         facts.append(ItemFacts(item.subject, item.text, category, confidence, reasons, fingerprint))
-    return Prepared(mail=mail, items=facts)
+    return Prepared(mail=mail, items=facts, message_id=message_id, body_hash=body_hash, raw_sha256=sha)
 
 
 def _worker_start(parent: int) -> None:  # pragma: no cover - runs in the worker
