@@ -27,6 +27,7 @@ from here; tests assert behaviour only.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -180,10 +181,16 @@ def fill(config: Path, units: int, items: int, seed: int = 13) -> dict[str, int]
     return {"submissions": len(subs), "accepted": accepted, "events": len(events), **kinds}
 
 
+def child_env() -> dict[str, str]:
+    """The commands run as installed: their bytecode compiled once and kept (pip does so), even
+    where the shell sets PYTHONDONTWRITEBYTECODE (then every run would compile mailbot again)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds and peak RSS (KiB) of one run."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env())
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -218,7 +225,11 @@ def measure(db: str, args: argparse.Namespace, work: Path) -> None:
     config = write_config(folder, args.units, url, office_id)
     try:
         t0 = time.perf_counter()
-        counts = fill(config, args.units, args.items)
+        # In a child: the measured commands are forked from this process, and a fork's peak RSS
+        # starts at its parent's.
+        out = subprocess.run([sys.executable, __file__, "--fill", str(config), "--units", str(args.units),
+                              "--items", str(args.items)], check=True, capture_output=True, text=True)
+        counts = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"\n{db}: {args.units} units, " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
               + f" (built in {time.perf_counter() - t0:.0f} s)")
         print(f"{'command':<54} {'wall (median)':>14} {'cpu (median)':>13} {'peak RSS':>10}")
@@ -252,7 +263,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--mailbot", default=shutil.which("mailbot") or str(Path(sys.executable).with_name("mailbot")))
+    parser.add_argument("--fill", metavar="CONFIG", help=argparse.SUPPRESS)  # the child that builds the database
     args = parser.parse_args()
+    if args.fill:
+        print(json.dumps(fill(Path(args.fill), args.units, args.items)))
+        return
     load = os.getloadavg()[0]
     print(f"tally at scale: {args.rounds} rounds per command, fresh processes; load average {load:.1f} at start")
     with tempfile.TemporaryDirectory(prefix="mailbot-tally-") as tmp:
