@@ -1,171 +1,68 @@
-"""Ingest speed against the floor, on SQLite and PostgreSQL, and how it holds as the database grows.
+"""Ingest speed against the floor, from files and from a real Dovecot, on SQLite and PostgreSQL,
+and how it holds as the database grows.
 
-usage: python benchmarks/ingest.py [--n 2000 | --large] [--db sqlite,postgresql] [--modes no-receipts,receipts]
+usage: python benchmarks/ingest.py [--n 2000 | --n 2000,20000 | --large | --quick] [--sources files,dovecot]
+                                   [--db sqlite,postgresql] [--modes no-receipts,receipts]
 
 Mail: the 1,500 ham messages of TREC 2006 Chinese (``../shared/corpus/trec06c-bayesspam``), each
 rewritten to come from a registered officer (From, To, Message-ID, Date and one Received line
 replaced; mailing-list and reply headers dropped; every other header and the body bytes kept).
 When N is larger than the corpus the messages are used again with a fresh Message-ID, another
 unit, a later date and one varied line added to the body (in the body's own encoding), so every
-copy is a new item. The bytes are written once and every measurement reads the same files.
+copy is a new item. The bytes are written once per N and every measurement reads the same files.
 
-Measured, in one run:
+Measured, in one run, for each N:
 
 - **floor**: what any Chinese mail pipeline pays: mail-parser's parse of the bytes plus one
-  jieba segmentation of subject and body (``jieba.lcut``), in this process after warm-up;
-- **mailbot end to end** for each database and mode, each in a fresh child process:
-  ``ingest --no-receipts`` (the back-fill path), and ``ingest`` with receipts queued in the
-  outbox (rendered, not sent). The database is new (a file; on PostgreSQL a fresh schema in
-  ``--pg-url``, dropped after). Printed: messages/s of the pipeline (start-up apart), the
-  ratio to the floor (measured again just before each child: the load of a shared machine
-  changes), the same per CPU second (the child's own CPU time; PostgreSQL's server work is not
-  in it), start-up, time per stage, peak RSS and the rate of the first and last
-  1,000 messages (the database growing under them).
+  jieba segmentation of subject and body (``jieba.lcut``), in this process after warm-up, over
+  N messages (at most 2,000 of them, taken evenly across the N);
+- **mailbot end to end** for each source, database and mode, each in a fresh child process:
+  - source ``files``: what ``mailbot ingest`` does (``polling.feed`` of the files under the
+    poll lock, nothing sent): ``--no-receipts`` (the back-fill path), and with receipts queued
+    in the outbox (rendered, not sent);
+  - source ``dovecot``: what ``mailbot poll`` does (``polling.poll``, nothing sent) against a
+    private Dovecot (``tests/servers/dovecot.py``) whose fresh account holds the same N messages
+    (written into its Maildir before the child starts; see ``benchmarks/ingest_imap.py``):
+    ``[source] backfill_before`` after all the mail (the back-fill path, no receipts) or before
+    it (live mail, receipts queued). Dovecot's own CPU time is not in the child's.
+  The database is new (a file; on PostgreSQL a fresh schema in ``--pg-url``, dropped after).
+  Printed: messages/s (start-up apart), the ratio to the floor (measured again just before each
+  child: the load of a shared machine changes), the same per CPU second (the child's own CPU
+  time; PostgreSQL's and Dovecot's work is not in it), start-up, time per stage, peak RSS after
+  the first window and at the end, and the rate of the first and last 1,000 messages and of each
+  tenth (the database growing under them).
 
-``--large`` is N = 20,000. Figures in the README come from this script; tests assert behaviour only.
+The mail and the child's config are made by ``benchmarks/ingest_mail.py``; the Dovecot by
+``benchmarks/ingest_imap.py``. Completion times come from the ``progress`` object ``polling.feed`` and ``polling.poll`` take
+(``update(n)`` as messages complete); stage times from wrapping the stages' ``read``/``run``.
+``--large`` is N = 20,000; ``--n 2000,20000`` measures both sizes in one run. ``--quick`` is a
+smoke run (N = 200, SQLite). Figures in the README come from this script; tests assert behaviour only.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
+import inspect
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.shared_corpus import corpus_dir
+from benchmarks.ingest_mail import UNITS, build_mail, prefill, write_config
 
-UNITS = 30
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
-DROP = {"from", "to", "cc", "bcc", "message-id", "date", "received", "sender", "reply-to", "return-path",
-        "precedence", "errors-to", "references", "in-reply-to", "delivered-to", "auto-submitted", "x-loop",
-        "x-beenthere", "x-uidl"}
-WINDOW = 1000
-
-
-# -- the mail ------------------------------------------------------------------------------
-
-def _ham() -> list[bytes]:
-    root = corpus_dir() / "trec06c-bayesspam"
-    out = []
-    for line in (root / "index").read_text().splitlines():
-        label, rel = line.split()
-        if label == "ham":
-            out.append((root / rel).read_bytes())
-    return out
-
-
-def _split(raw: bytes) -> tuple[list[bytes], bytes, bytes]:
-    """Header fields (each with its continuation lines), the separator's line ending, the body."""
-    m = re.search(rb"\r?\n\r?\n", raw)
-    head, body = (raw[:m.start()], raw[m.end():]) if m else (raw, b"")
-    eol = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
-    fields: list[bytes] = []
-    for line in head.split(eol):
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1] += eol + line
-        elif line:
-            fields.append(line)
-    return fields, eol, body
-
-
-def _vary(body: bytes, fields: list[bytes], round_: int, n: int, unit: str) -> bytes:
-    """One line added at the top of the body, in the body's own transfer encoding and charset."""
-    line = f"（{unit}第{round_}次转报，登记号{n * 7919 % 100000}）\n"
-    cte = next((f.split(b":", 1)[1].strip().lower() for f in fields if f.lower().startswith(b"content-transfer-encoding")),
-               b"")
-    charset = "utf-8" if any(b"utf-8" in f.lower() for f in fields if f.lower().startswith(b"content-type")) else "gb18030"
-    if cte == b"base64":
-        try:
-            decoded = base64.b64decode(body)
-        except ValueError:
-            return body
-        return base64.encodebytes(line.encode(charset) + decoded)
-    if cte == b"quoted-printable":
-        import quopri
-
-        return quopri.encodestring(line.encode(charset)) + body
-    return line.encode(charset) + body
-
-
-def build_mail(folder: Path, n: int) -> list[str]:
-    """Write N messages as ``folder/NNNNNN.eml``; returns the officers' addresses (one per unit)."""
-    ham = _ham()
-    officers = [f"xxy{u:02d}@unit{u:02d}.example.gov.cn" for u in range(UNITS)]
-    step = timedelta(days=365) / max(n, 1)
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        round_, k = divmod(i, len(ham))
-        unit = (k * 7 + round_) % UNITS  # a message's copies go to different units: each is a new item
-        fields, eol, body = _split(ham[k])
-        when = START + step * i
-        keep = [f for f in fields if f.split(b":", 1)[0].strip().lower() not in DROP and not f.lower().startswith(b"list-")]
-        new = [f"Received: from mail.unit{unit:02d}.example.gov.cn by mx.example.gov.cn; {format_datetime(when)}",
-               f"From: =?utf-8?b?{base64.b64encode('信息员'.encode()).decode()}?= <{officers[unit]}>",
-               "To: xinxi@example.gov.cn",
-               f"Date: {format_datetime(when)}",
-               f"Message-ID: <bench{i}.r{round_}@unit{unit:02d}.example.gov.cn>"]
-        if round_:
-            body = _vary(body, fields, round_, i, f"{unit:02d}单位")
-        raw = eol.join([h.encode() for h in new] + keep) + eol + eol + body
-        (folder / f"{i:06d}.eml").write_bytes(raw)
-    return officers
-
-
-def write_config(folder: Path, officers: list[str], url: str, office_id: str) -> Path:
-    units = []
-    for u, address in enumerate(officers):
-        cls = "city" if u < UNITS // 2 else "division"
-        units.append(f'[[units]]\nid = "u{u:02d}"\nname = "第{u:02d}号单位"\nclass = "{cls}"\nemails = ["{address}"]\n')
-    office = f'id = "{office_id}"\n' if office_id else ""
-    text = f'''timezone = "Asia/Shanghai"
-data_dir = "var"
-# A back-fill of each sender's year at once: the loop back-stop (20 receipts an hour) is off, so
-# every item's receipt is rendered and queued, as the measurement intends.
-receipts_per_sender_hour = 0
-
-[database]
-url = "{url}"
-
-[source]
-kind = "maildir"
-path = "mail"
-
-[outgoing]
-kind = "file"
-path = "outbox"
-from = "信息科 <xinxi@example.gov.cn>"
-
-[office]
-{office}name = "信息科"
-emails = ["xinxi@example.gov.cn"]
-
-[[classes]]
-id = "city"
-name = "市（州）卫生局"
-quotas = [{{per = "year", count = 50}}]
-
-[[classes]]
-id = "division"
-name = "厅机关处室"
-quotas = [{{per = "year", count = 30}}]
-
-''' + "\n".join(units)
-    path = folder / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+WINDOW = 1000  # messages of the first and the last window (half of N when N is under 2,000)
+FLOOR_SAMPLE = 2000
+SLICES = 10
 
 
 # -- the floor ----------------------------------------------------------------------------
@@ -195,45 +92,61 @@ def floor(files: list[Path]) -> dict:
 
 # -- mailbot, in a child process -----------------------------------------------------------
 
-def prefill(rt, count: int) -> None:
-    """``count`` accepted items of the preceding year, spread over the units, written directly
-    (新闻联播 texts with real fingerprints, receipts numbered per day as mailbot numbers them):
-    the year's database the measured mail then arrives into."""
-    import re as _re
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    from sqlalchemy import insert
 
-    from mailbot import resubmission
-    from mailbot.db.models import Message, Submission
+class Stamps:
+    """The progress object handed to ``polling.feed``/``poll``: when each message completed.
 
-    items = [json.loads(line) for line in
-             (corpus_dir() / "xinwenlianbo-transcripts" / "derived" / "news_items.jsonl").read_text().splitlines()[:300]]
-    texts = [(it["title"], _re.sub(r"<[^>]+>", "", it["text"])) for it in items]
-    prints = [resubmission.fingerprint(t, b).to_hex() for t, b in texts]
-    columns = set(Submission.__table__.columns.keys())
-    first = START - timedelta(days=365)
-    step = timedelta(days=365) / count
-    with rt.db.transaction() as s:
-        msg = Message(mailbox="prefill", source_key="0", body_hash="0" * 64, raw_sha256="0" * 64, raw_path="-",
-                      status="processed")
-        s.add(msg)
-        s.flush()
-        rows, per_day, t = [], {}, first
-        for k in range(count):
-            t = first + step * k
-            day = f"{t.astimezone(rt.settings.tz):%Y%m%d}"
-            per_day[day] = per_day.get(day, 0) + 1
-            title, body = texts[k % len(texts)]
-            row = dict(receipt=f"{day}-{per_day[day]:04d}", message_pk=msg.id, part=0, status="accepted",
-                       unit_id=f"u{k % UNITS:02d}", unit_via="address", sender=f"xxy{k % UNITS:02d}@unit{k % UNITS:02d}"
-                       ".example.gov.cn", received_at=t, subject=f"{title}（{k}）", text=body, category="progress",
-                       fingerprint=prints[k % len(prints)], category_reasons=[], attachments=[], notes=[],
-                       created_at=t, updated_at=t)
-            if "text_digest" in columns:
-                row["text_digest"] = resubmission.text_digest_hex(row["fingerprint"])
-            rows.append({key: v for key, v in row.items() if key in columns})
-        for i in range(0, len(rows), 2000):
-            s.execute(insert(Submission), rows[i:i + 2000])
+    ``update(n)`` may report several messages at once (a group commit); each call is one stamp.
+    The peak RSS is taken once the first window is done, to compare with the peak at the end.
+    """
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.done = 0
+        self.points: list[tuple[float, int]] = []
+        self.rss_window: float | None = None
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        self.points.append((time.perf_counter(), self.done))
+        if self.rss_window is None and self.done >= self.window:
+            self.rss_window = _maxrss_mb()
+
+    def close(self) -> None:
+        pass
+
+
+def _rate(a: tuple[float, int], b: tuple[float, int]) -> float:
+    return (b[1] - a[1]) / (b[0] - a[0]) if b[0] > a[0] else 0.0
+
+
+def rates(begin: float, points: list[tuple[float, int]], window: int) -> dict:
+    """Messages/s of the first and last ``window`` messages and of each tenth, from the stamps.
+
+    Counted from the first stamp: what comes before it (connecting and listing the mailbox, the
+    first message's warm-up such as loading the segmentation dictionary) is reported apart as
+    ``lead_in`` seconds, so the windows compare the same work as the database grows.
+    """
+    if not points:
+        return {"first": 0.0, "last": 0.0, "slices": [], "lead_in": 0.0}
+    start, total = points[0], points[-1][1]
+
+    def reached(count: int) -> tuple[float, int]:
+        return next(p for p in points if p[1] >= count)
+
+    first = _rate(start, reached(min(start[1] + window, total)))
+    before_last = [p for p in points if p[1] <= total - window]
+    last = _rate(before_last[-1] if before_last else start, points[-1])
+    slices, previous = [], start
+    for k in range(1, SLICES + 1):
+        point = reached(-(-total * k // SLICES))
+        if point[1] > previous[1]:
+            slices.append(round(_rate(previous, point), 1))
+            previous = point
+    return {"first": first, "last": last, "slices": slices, "lead_in": points[0][0] - begin}
 
 
 def child(args: argparse.Namespace) -> None:
@@ -246,13 +159,15 @@ def child(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     from mailbot import polling
     from mailbot.config import load_settings
-    from mailbot.pipeline import archive, driver
+    from mailbot.pipeline import archive
     from mailbot.pipeline.stages import STAGES
     from mailbot.retraining import load_classifier
     from mailbot.runtime import Runtime
 
+    imap = args.source == "dovecot"
     settings = load_settings(Path(args.config))
-    rt = Runtime.open(settings, receipts=args.mode == "receipts")
+    # ``mailbot poll`` always answers live mail; its back-fill is chosen by [source] backfill_before
+    rt = Runtime.open(settings, receipts=imap or args.mode == "receipts")
     load_classifier(rt)
     started = time.perf_counter() - t0
     if args.prefill:
@@ -269,31 +184,55 @@ def child(args: argparse.Namespace) -> None:
                 spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
         return wrapper
 
+    def timed_iter(name: str, messages: Iterable) -> Iterator:
+        """The source's own time: each ``next`` of its messages."""
+        it, end = iter(messages), object()
+        try:
+            while True:
+                start = time.perf_counter()
+                item = next(it, end)
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+                if item is end:
+                    return
+                yield item
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+
     for stage in STAGES:
         short = stage.__name__.rsplit(".", 1)[-1]
         for phase in ("read", "run"):
             fn = getattr(stage, phase, None)
-            if fn is not None:
+            if callable(fn):
                 setattr(stage, phase, timed(f"{short}.{phase}", fn))
-    archive.store_raw = timed("archive", archive.store_raw)
-    driver.is_done = timed("keys", driver.is_done)
-    driver.same_message = timed("keys", driver.same_message)
-    stamps: list[float] = []
-    process = driver.process
-
-    def tracked(*a, **kw):
-        result = process(*a, **kw)
-        stamps.append(time.perf_counter())
-        return result
-
-    driver.process = tracked
+    if callable(getattr(archive, "store_raw", None)):
+        archive.store_raw = timed("archive", archive.store_raw)
+    stamps = Stamps(args.window)
     begin, cpu0 = time.perf_counter(), time.process_time()
-    report = polling.ingest(rt, [Path(args.mail)], send=False)
+    if imap:
+        source = polling.make_source(rt)
+        fetch_new = source.fetch_new
+        source.fetch_new = lambda is_done: timed_iter("source", fetch_new(is_done))
+        source.mark_done = timed("flag", source.mark_done)
+        try:
+            progress = inspect.signature(polling.poll).parameters["progress"].annotation
+            if str(progress) in ("bool | None", "Optional[bool]"):  # an older poll (``--baseline``)
+                feed = polling.feed
+                polling.feed = lambda *a, **kw: feed(*a, **{**kw, "progress": stamps})
+                report = polling.poll(rt, source=source, send=False, progress=False)
+            else:
+                report = polling.poll(rt, source=source, send=False, progress=stamps)
+        finally:
+            source.close()
+    else:
+        from mailbot.sources.files import iter_paths
+
+        report = polling.PollReport()
+        with polling.poll_lock(rt):  # what ``polling.ingest`` does, nothing sent
+            polling.feed(rt, timed_iter("source", iter_paths([Path(args.mail)])), report, progress=stamps)
     seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu0
-    n = len(stamps)
-    w = min(WINDOW, n)
-    first = w / (stamps[w - 1] - begin) if n else 0.0
-    last = w / (stamps[-1] - stamps[n - w - 1]) if n > w else first
+    n = stamps.done
     with rt.db.session() as s:
         from sqlalchemy import func, select
 
@@ -302,14 +241,16 @@ def child(args: argparse.Namespace) -> None:
         queued = s.scalar(select(func.count()).select_from(OutboxMail)) or 0
     rt.close()
     print(json.dumps({
-        "n": n, "seconds": seconds, "rate": n / seconds, "cpu_rate": n / cpu, "startup": started, "first": first, "last": last,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "stages": spent,
-        "statuses": dict(report.statuses), "outbox": queued, "code": str(Path(polling.__file__).parents[1]),
+        "n": n, "seconds": seconds, "rate": n / seconds, "cpu_rate": n / cpu, "startup": started,
+        **rates(begin, stamps.points, args.window), "window": args.window,
+        "rss_window_mb": stamps.rss_window or _maxrss_mb(), "rss_mb": _maxrss_mb(), "stages": spent,
+        "statuses": dict(report.statuses), "backfilled": report.backfilled, "outbox": queued,
+        "code": str(Path(polling.__file__).parents[1]),
     }))
 
 
-def run_child(work: Path, name: str, db: str, mode: str, mail: Path, officers: list[str], pg_url: str,
-              cache: Path, code: str, prefill_rows: int = 0) -> dict:
+def run_child(work: Path, name: str, source: str, db: str, mode: str, mail: Path, officers: list[str], pg_url: str,
+              cache: Path, code: str, prefill_rows: int, window: int, boxes) -> dict:
     folder = work / name
     folder.mkdir()
     (folder / "var").mkdir()
@@ -318,17 +259,28 @@ def run_child(work: Path, name: str, db: str, mode: str, mail: Path, officers: l
     if db == "sqlite":
         url = f"sqlite:///{folder / 'mailbot.db'}"
     else:
-        url, office_id = pg_url, f"bench_{os.getpid()}_{name.replace('-', '_')}"
-    config = write_config(folder, officers, url, office_id)
+        url, office_id = pg_url, f"bench_{os.getpid()}_{zlib.crc32(name.encode()):08x}"  # at most 40 characters
+    env, account, section = dict(os.environ), None, ""
+    if source == "dovecot":
+        from benchmarks.ingest_imap import PASSWORD_ENV, source_section
+
+        account, delivered = boxes.deliver(sorted(mail.iterdir()), f"bench{os.getpid()}{name.replace('-', '')}")
+        print(f"  ({len(list(mail.iterdir()))} messages delivered into {account.username}'s Maildir in "
+              f"{delivered:.1f} s, not measured)", flush=True)
+        env[PASSWORD_ENV], section = account.password, source_section(account, mode)
+    config = write_config(folder, officers, url, office_id, section)
     try:
         out = subprocess.run([sys.executable, __file__, "--child", "--config", str(config), "--mode", mode,
-                              "--mail", str(mail), "--code", code, "--prefill", str(prefill_rows)], cwd=folder, check=True, capture_output=True,
-                             text=True)
+                              "--source", source, "--mail", str(mail), "--code", code, "--prefill", str(prefill_rows),
+                              "--window", str(window)], cwd=folder, check=True, capture_output=True, text=True,
+                             env=env)
     except subprocess.CalledProcessError as exc:
         raise SystemExit(f"{name}: child failed:\n{exc.stderr[-3000:]}") from None
     finally:
         if office_id:
             _drop_schema(pg_url, f"mailbot_{office_id}")
+        if account is not None:
+            boxes.remove(account)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -361,84 +313,134 @@ def warm_cache(work: Path, officers: list[str]) -> Path:
     return folder / "var" / "cache"
 
 
-def _print_run(db: str, mode: str, r: dict) -> None:
-    w = min(WINDOW, r["n"])
-    print(f"\n{db}, ingest {'--no-receipts' if mode == 'no-receipts' else '(receipts queued)'}: "
+MODES = {("files", "no-receipts"): "ingest --no-receipts",
+         ("files", "receipts"): "ingest (receipts queued)",
+         ("dovecot", "no-receipts"): "poll, all mail before backfill_before (back-filled, no receipts)",
+         ("dovecot", "receipts"): "poll, all mail after backfill_before (receipts queued)"}
+
+
+def _print_run(source: str, db: str, mode: str, r: dict) -> None:
+    w = r["window"]
+    print(f"{source} → {db}, {MODES[source, mode]}, N = {r['n']}: "
           f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / r['floor']:.2f} (floor just before {r['floor']:.0f} "
           f"msg/s); per CPU second {r['cpu_rate']:.0f} msg, ratio {r['cpu_rate'] / r['floor_cpu']:.2f}; "
-          f"start-up {r['startup']:.1f} s; peak RSS {r['rss_mb']:.0f} MB")
+          f"start-up {r['startup']:.1f} s; until the first message done {r['lead_in']:.1f} s")
     print(f"  first {w}: {r['first']:.0f} msg/s, last {w}: {r['last']:.0f} msg/s (last/first "
-          f"{r['last'] / r['first']:.2f}); statuses {r['statuses']}, outbox rows {r['outbox']}")
+          f"{r['last'] / r['first'] if r['first'] else 0:.2f}); by tenth: {' '.join(f'{x:.0f}' for x in r['slices'])}")
+    print(f"  peak RSS {r['rss_mb']:.0f} MB ({r['rss_window_mb']:.0f} MB after the first {w}); statuses "
+          f"{r['statuses']}, back-filled {r['backfilled']}, outbox rows {r['outbox']}")
     parts = sorted(r["stages"].items(), key=lambda kv: -kv[1])
     other = r["seconds"] - sum(v for _, v in parts)
-    print("  per message: " + ", ".join(f"{k} {v / r['n'] * 1000:.2f} ms" for k, v in parts if v / r["n"] >= 5e-5)
-          + f", rest (commit, session, files) {other / r['n'] * 1000:.2f} ms")
+    n = max(r["n"], 1)
+    print("  per message: " + ", ".join(f"{k} {v / n * 1000:.2f} ms" for k, v in parts if v / n >= 5e-5)
+          + f", rest (key checks, commits, sessions) {other / n * 1000:.2f} ms", flush=True)
 
 
-def main() -> None:
+def _summary(rows: list[tuple[str, str, str, int, dict]], floors: list[dict]) -> None:
+    print("\nsummary")
+    print(f"{'source':<8} {'database':<20} {'mode':<12} {'N':>6} {'msg/s':>7} {'/floor':>7} {'cpu /floor':>10} "
+          f"{'first':>7} {'last':>7} {'last/first':>10} {'RSS@w MB':>8} {'RSS MB':>7}")
+    for source, db, mode, n, r in rows:
+        print(f"{source:<8} {db:<20} {mode:<12} {n:>6} {r['rate']:>7.0f} {r['rate'] / r['floor']:>7.2f} "
+              f"{r['cpu_rate'] / r['floor_cpu']:>10.2f} {r['first']:>7.0f} {r['last']:>7.0f} "
+              f"{r['last'] / r['first'] if r['first'] else 0:>10.2f} {r['rss_window_mb']:>8.0f} {r['rss_mb']:>7.0f}")
+    sizes = sorted({n for *_, n, _r in rows})
+    if len(sizes) > 1:
+        print("peak RSS by N (MB): " + "; ".join(
+            f"{source} {db} {mode}: " + ", ".join(f"{n} → {r['rss_mb']:.0f}" for s2, d2, m2, n, r in rows
+                                                  if (s2, d2, m2) == (source, db, mode))
+            for source, db, mode in dict.fromkeys((s, d, m) for s, d, m, *_ in rows)))
+    rates_ = sorted(f["rate"] for f in floors)
+    print(f"floor: {rates_[len(rates_) // 2]:.0f} msg/s (median of {len(rates_)}, {rates_[0]:.0f}–{rates_[-1]:.0f}); "
+          f"load average now {os.getloadavg()[0]:.1f}")
+
+
+def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=2000, help="messages (default 2,000)")
+    parser.add_argument("--n", help="messages, or several sizes measured in turn: 2000,20000 (default 2000)")
     parser.add_argument("--large", action="store_true", help="20,000 messages")
-    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite,postgresql")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: N = 200, SQLite (unless --n/--db say)")
+    parser.add_argument("--sources", default="files,dovecot", help="files,dovecot")
+    parser.add_argument("--db", help="sqlite,postgresql (default both)")
     parser.add_argument("--modes", default="no-receipts,receipts", help="no-receipts,receipts")
     parser.add_argument("--pg-url", default=os.environ.get("MAILBOT_BENCH_PG", PG_URL))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--baseline", help="also run another checkout's mailbot (e.g. a worktree of an older "
                                            "commit) on the same mail, right after each run of this one")
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--config", help=argparse.SUPPRESS)
-    parser.add_argument("--mode", help=argparse.SUPPRESS)
-    parser.add_argument("--mail", help=argparse.SUPPRESS)
-    parser.add_argument("--code", default="", help=argparse.SUPPRESS)
     parser.add_argument("--prefill", type=int, default=0,
                         help="items of the preceding year written into each new database first (e.g. 20000): "
                              "the rate of N messages arriving into a year's database")
+    for hidden in ("--config", "--mode", "--mail", "--source"):
+        parser.add_argument(hidden, help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--code", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--window", type=int, default=WINDOW, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return args
+    args.sizes = ([200] if args.quick else [2000]) if args.n is None else [int(x) for x in args.n.split(",")]
+    if args.large:
+        args.sizes = [20_000]
+    args.db = args.db or ("sqlite" if args.quick else "sqlite,postgresql")
+    for name, value, allowed in (("--sources", args.sources, {"files", "dovecot"}),
+                                 ("--db", args.db, {"sqlite", "postgresql"}),
+                                 ("--modes", args.modes, {"no-receipts", "receipts"})):
+        if not set(value.split(",")) <= allowed:
+            parser.error(f"{name}: one or more of {', '.join(sorted(allowed))}")
+    return args
+
+
+def main() -> None:
+    args = _options()
     if args.child:
         child(args)
         return
-    n = 20_000 if args.large else args.n
+    from benchmarks.ingest_imap import Mailboxes
+
     work = Path(tempfile.mkdtemp(prefix="mailbot-ingest-bench-"))
+    boxes = Mailboxes()
+    rows: list[tuple[str, str, str, int, dict]] = []
+    floors: list[dict] = []
+    here_code = str(Path(__file__).resolve().parents[1])
+    cache: Path | None = None
+    codes = [("", here_code)] + ([("baseline ", str(Path(args.baseline).resolve()))] if args.baseline else [])
     try:
-        mail = work / "mail"
-        officers = build_mail(mail, n)
-        files = sorted(mail.iterdir())
-        size = sum(p.stat().st_size for p in files)
-        print(f"{n} messages ({size / n / 1024:.1f} KiB average) from trec06c ham, {UNITS} units"
-              + (f", into a database holding {args.prefill} items of the year before" if args.prefill else "") + "; "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-        cache = warm_cache(work, officers)
-        base = floor(files)
-        floors = [base]
-        print(f"floor (mail-parser + jieba.lcut of subject and body): {base['rate']:.0f} msg/s "
-              f"({base['parse_seconds'] / n * 1000:.2f} ms parse + "
-              f"{(base['seconds'] - base['parse_seconds']) / n * 1000:.2f} ms jieba per message)")
-        rows = []
-        here_code = str(Path(__file__).resolve().parents[1])
-        codes = [("", here_code)] + ([("baseline ", str(Path(args.baseline).resolve()))] if args.baseline else [])
-        for db in args.db.split(","):
-            for mode in args.modes.split(","):
-                for label, code in codes:
-                    here = floor(files)  # again just before: the machine's load changes; ratios use this one
-                    floors.append(here)
-                    r = run_child(work, f"{label.strip() or 'this'}-{db}-{mode}", db, mode, mail, officers,
-                                  args.pg_url, cache, code, args.prefill)
-                    if r["code"] != code:
-                        raise SystemExit(f"the child ran mailbot from {r['code']}, not {code}")
-                    r["floor"], r["floor_cpu"] = here["rate"], here["cpu_rate"]
-                    rows.append((label + db, mode, r))
-                    _print_run(label + db, mode, r)
-        print("\nsummary")
-        print(f"{'database':<20} {'mode':<12} {'msg/s':>7} {'/floor':>7} {'cpu /floor':>10} {'first':>7} {'last':>7} "
-              f"{'last/first':>10} {'RSS MB':>7}")
-        for db, mode, r in rows:
-            print(f"{db:<20} {mode:<12} {r['rate']:>7.0f} {r['rate'] / r['floor']:>7.2f} "
-                  f"{r['cpu_rate'] / r['floor_cpu']:>10.2f} {r['first']:>7.0f} "
-                  f"{r['last']:>7.0f} {r['last'] / r['first']:>10.2f} {r['rss_mb']:>7.0f}")
-        rates = sorted(f["rate"] for f in floors)
-        print(f"floor: {rates[len(rates) // 2]:.0f} msg/s (median of {len(rates)}, {rates[0]:.0f}–{rates[-1]:.0f}); "
-              f"load average now {os.getloadavg()[0]:.1f}")
+        if "dovecot" in args.sources.split(","):
+            server = boxes.start()
+            print(f"dovecot on {server.host}:{server.port} (Maildir storage, plain IMAP)")
+        for n in args.sizes:
+            mail = work / f"mail-{n}"
+            officers = build_mail(mail, n)
+            files = sorted(mail.iterdir())
+            size = sum(p.stat().st_size for p in files)
+            sample = files[::max(1, n // FLOOR_SAMPLE)]
+            print(f"\n{n} messages ({size / n / 1024:.1f} KiB average) from trec06c ham, {UNITS} units"
+                  + (f", into a database holding {args.prefill} items of the year before" if args.prefill else "")
+                  + f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+            cache = cache or warm_cache(work, officers)
+            base = floor(sample)
+            floors.append(base)
+            print(f"floor (mail-parser + jieba.lcut of subject and body, {len(sample)} of the {n}): "
+                  f"{base['rate']:.0f} msg/s ({base['parse_seconds'] / len(sample) * 1000:.2f} ms parse + "
+                  f"{(base['seconds'] - base['parse_seconds']) / len(sample) * 1000:.2f} ms jieba per message)")
+            window = min(WINDOW, max(1, n // 2))
+            for source in args.sources.split(","):
+                for db in args.db.split(","):
+                    for mode in args.modes.split(","):
+                        for label, code in codes:
+                            here = floor(sample)  # again just before: the load changes; ratios use this one
+                            floors.append(here)
+                            r = run_child(work, f"{label.strip() or 'this'}-{source}-{db}-{mode}-{n}", source, db,
+                                          mode, mail, officers, args.pg_url, cache, code, args.prefill, window,
+                                          boxes)
+                            if r["code"] != code:
+                                raise SystemExit(f"the child ran mailbot from {r['code']}, not {code}")
+                            r["floor"], r["floor_cpu"] = here["rate"], here["cpu_rate"]
+                            rows.append((source, label + db, mode, n, r))
+                            _print_run(source, label + db, mode, r)
+        _summary(rows, floors)
     finally:
+        boxes.stop()
         if args.keep:
             print(f"kept {work}")
         else:

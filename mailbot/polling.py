@@ -199,12 +199,13 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
 
 
 def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: False, send: bool = True,
-         progress: bool | None = None) -> PollReport:
+         progress: bool | Any | None = None) -> PollReport:
     """One poll of the configured source and one flush of the outbox.
 
     On the mailbox's first poll (or per ``[source] backfill_before``) mail received before the
     switch-on is back-filled: recorded and scored without receipts or alerts. ``progress``:
-    None = a bar on a terminal, log lines otherwise; False = silent.
+    None = a bar on a terminal, log lines otherwise; False = silent; or the caller's own object
+    with ``update(n)`` and ``close()`` (``benchmarks/ingest.py`` stamps completions with it).
     """
     report = PollReport()
     with poll_lock(rt):
@@ -216,8 +217,10 @@ def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: Fal
         if report.first_poll:
             log.info("first poll of %s: mail received before %s is back-filled without receipts or alerts",
                      source.mailbox, quiet.isoformat() if quiet else "-")
-        bar = None
-        if progress is not False:
+        bar: Any = None
+        if progress is not None and not isinstance(progress, bool):
+            bar = progress
+        elif progress is not False:
             bar = Progress(lambda: getattr(source, "pending", None), rt.settings.source.progress_every,
                            terminal=None if progress is None else progress)
         try:

@@ -231,3 +231,29 @@ def test_no_receipt_for_unassigned_or_ignored_mail(tmp_path, dovecot, smtp_serve
     # THEN both are recorded with their status, and no mail goes back to either
     assert report.statuses == {"unassigned": 1, "ignored": 1}
     assert smtp_server.messages == []
+
+
+def test_poll_reports_progress_to_the_callers_object(tmp_path, dovecot, smtp_server, env):
+    # GIVEN two messages in the mailbox and a caller's own progress object
+    arrived = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    for n in range(2):
+        dovecot.append(item_mail(n), internaldate=arrived + timedelta(minutes=n))
+    rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
+
+    class Counting:
+        done, closed = 0, False
+
+        def update(self, n: int = 1) -> None:
+            self.done += n
+
+        def close(self) -> None:
+            self.closed = True
+
+    seen = Counting()
+
+    # WHEN mailbot polls with it
+    report = poll(rt, send=False, progress=seen)
+
+    # THEN it is told of every message done, and closed at the end
+    assert report.statuses["accepted"] == 2
+    assert seen.done == 2 and seen.closed
