@@ -28,12 +28,14 @@ Measured, in one run, for each N:
   The database is new (a file; on PostgreSQL a fresh schema in ``--pg-url``, dropped after).
   Printed: messages/s (start-up apart), the ratio to the floor (measured again just before each
   child: the load of a shared machine changes), the same per CPU second (the child's own CPU
-  time; PostgreSQL's and Dovecot's work is not in it), start-up, time per stage, peak RSS after
-  the first window and at the end, and the rate of the first and last 1,000 messages and of each
+  time and its read-ahead worker's, ``mailbot/pipeline/prepare.py``; PostgreSQL's and Dovecot's
+  work is not in it), start-up, time per stage in the poll process, peak RSS (VmHWM) of the
+  child and of its worker after the first window and at the end, and the rate of the first and last 1,000 messages and of each
   tenth (the database growing under them).
 
 The mail and the child's config are made by ``benchmarks/ingest_mail.py``; the Dovecot by
-``benchmarks/ingest_imap.py``. Completion times come from the ``progress`` object ``polling.feed`` and ``polling.poll`` take
+``benchmarks/ingest_imap.py``. Completion times come from the ``progress`` object ``polling.feed``
+and ``polling.poll`` take
 (``update(n)`` as messages complete); stage times from wrapping the stages' ``read``/``run``.
 ``--large`` is N = 20,000; ``--n 2000,20000`` measures both sizes in one run. ``--quick`` is a
 smoke run (N = 200, SQLite). Figures in the README come from this script; tests assert behaviour only.
@@ -93,7 +95,34 @@ def floor(files: list[Path]) -> dict:
 # -- mailbot, in a child process -----------------------------------------------------------
 
 def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak RSS. On Linux ru_maxrss carries the parent's peak across fork and
+    exec (a parent at 411 MB gives an 11 MB child ru_maxrss 411), and this script's parent trains
+    the classifier (``warm_cache``); VmHWM is the child's own."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the read-ahead worker once its poll ends)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _children_hwm_mb() -> float:
+    """The largest peak RSS (VmHWM) of this process's live children (the read-ahead worker), 0 if none."""
+    peak = 0.0
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            for child in Path(f"/proc/self/task/{tid}/children").read_text().split():
+                for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]) / 1024)
+    except OSError:  # not Linux, or a child gone meanwhile
+        pass
+    return peak
 
 
 class Stamps:
@@ -108,12 +137,16 @@ class Stamps:
         self.done = 0
         self.points: list[tuple[float, int]] = []
         self.rss_window: float | None = None
+        self.worker_rss_window = 0.0
+        self.worker_rss = 0.0  # the worker's VmHWM at the last stamp (it is gone once the feed ends)
 
     def update(self, n: int = 1) -> None:
         self.done += n
         self.points.append((time.perf_counter(), self.done))
         if self.rss_window is None and self.done >= self.window:
             self.rss_window = _maxrss_mb()
+            self.worker_rss_window = _children_hwm_mb()
+        self.worker_rss = max(self.worker_rss, _children_hwm_mb())
 
     def close(self) -> None:
         pass
@@ -209,12 +242,14 @@ def child(args: argparse.Namespace) -> None:
     if callable(getattr(archive, "store_raw", None)):
         archive.store_raw = timed("archive", archive.store_raw)
     stamps = Stamps(args.window)
-    begin, cpu0 = time.perf_counter(), time.process_time()
+    begin, cpu0, worker0 = time.perf_counter(), time.process_time(), _children_cpu()
     if imap:
         source = polling.make_source(rt)
         fetch_new = source.fetch_new
         source.fetch_new = lambda is_done: timed_iter("source", fetch_new(is_done))
         source.mark_done = timed("flag", source.mark_done)
+        if hasattr(source, "mark_done_many"):
+            source.mark_done_many = timed("flag", source.mark_done_many)
         try:
             progress = inspect.signature(polling.poll).parameters["progress"].annotation
             if str(progress) in ("bool | None", "Optional[bool]"):  # an older poll (``--baseline``)
@@ -231,7 +266,8 @@ def child(args: argparse.Namespace) -> None:
         report = polling.PollReport()
         with polling.poll_lock(rt):  # what ``polling.ingest`` does, nothing sent
             polling.feed(rt, timed_iter("source", iter_paths([Path(args.mail)])), report, progress=stamps)
-    seconds, cpu = time.perf_counter() - begin, time.process_time() - cpu0
+    seconds, own_cpu = time.perf_counter() - begin, time.process_time() - cpu0
+    worker_cpu = _children_cpu() - worker0  # the read-ahead worker, reaped when the feed ends
     n = stamps.done
     with rt.db.session() as s:
         from sqlalchemy import func, select
@@ -241,7 +277,8 @@ def child(args: argparse.Namespace) -> None:
         queued = s.scalar(select(func.count()).select_from(OutboxMail)) or 0
     rt.close()
     print(json.dumps({
-        "n": n, "seconds": seconds, "rate": n / seconds, "cpu_rate": n / cpu, "startup": started,
+        "n": n, "seconds": seconds, "rate": n / seconds, "cpu_rate": n / (own_cpu + worker_cpu), "startup": started,
+        "worker_cpu": worker_cpu, "worker_rss_mb": stamps.worker_rss, "worker_rss_window_mb": stamps.worker_rss_window,
         **rates(begin, stamps.points, args.window), "window": args.window,
         "rss_window_mb": stamps.rss_window or _maxrss_mb(), "rss_mb": _maxrss_mb(), "stages": spent,
         "statuses": dict(report.statuses), "backfilled": report.backfilled, "outbox": queued,
@@ -323,27 +360,32 @@ def _print_run(source: str, db: str, mode: str, r: dict) -> None:
     w = r["window"]
     print(f"{source} → {db}, {MODES[source, mode]}, N = {r['n']}: "
           f"{r['rate']:.0f} msg/s, ratio to floor {r['rate'] / r['floor']:.2f} (floor just before {r['floor']:.0f} "
-          f"msg/s); per CPU second {r['cpu_rate']:.0f} msg, ratio {r['cpu_rate'] / r['floor_cpu']:.2f}; "
+          f"msg/s); per CPU second (poll + worker) {r['cpu_rate']:.0f} msg, ratio {r['cpu_rate'] / r['floor_cpu']:.2f}; "
           f"start-up {r['startup']:.1f} s; until the first message done {r['lead_in']:.1f} s")
     print(f"  first {w}: {r['first']:.0f} msg/s, last {w}: {r['last']:.0f} msg/s (last/first "
           f"{r['last'] / r['first'] if r['first'] else 0:.2f}); by tenth: {' '.join(f'{x:.0f}' for x in r['slices'])}")
-    print(f"  peak RSS {r['rss_mb']:.0f} MB ({r['rss_window_mb']:.0f} MB after the first {w}); statuses "
+    worker = r.get("worker_cpu", 0.0) > 0
+    print(f"  peak RSS {r['rss_mb']:.0f} MB ({r['rss_window_mb']:.0f} MB after the first {w})"
+          + (f", read-ahead worker {r['worker_rss_mb']:.0f} MB ({r['worker_rss_window_mb']:.0f} MB after the first "
+             f"{w}; pages shared with the poll count in both) and {r['worker_cpu'] / max(r['n'], 1) * 1000:.1f} "
+             "ms CPU per message" if worker else ", no read-ahead worker") + "; statuses "
           f"{r['statuses']}, back-filled {r['backfilled']}, outbox rows {r['outbox']}")
     parts = sorted(r["stages"].items(), key=lambda kv: -kv[1])
     other = r["seconds"] - sum(v for _, v in parts)
     n = max(r["n"], 1)
-    print("  per message: " + ", ".join(f"{k} {v / n * 1000:.2f} ms" for k, v in parts if v / n >= 5e-5)
+    print("  per message in the poll process: " + ", ".join(f"{k} {v / n * 1000:.2f} ms" for k, v in parts if v / n >= 5e-5)
           + f", rest (key checks, commits, sessions) {other / n * 1000:.2f} ms", flush=True)
 
 
 def _summary(rows: list[tuple[str, str, str, int, dict]], floors: list[dict]) -> None:
     print("\nsummary")
     print(f"{'source':<8} {'database':<20} {'mode':<12} {'N':>6} {'msg/s':>7} {'/floor':>7} {'cpu /floor':>10} "
-          f"{'first':>7} {'last':>7} {'last/first':>10} {'RSS@w MB':>8} {'RSS MB':>7}")
+          f"{'first':>7} {'last':>7} {'last/first':>10} {'RSS@w MB':>8} {'RSS MB':>7} {'worker MB':>9}")
     for source, db, mode, n, r in rows:
         print(f"{source:<8} {db:<20} {mode:<12} {n:>6} {r['rate']:>7.0f} {r['rate'] / r['floor']:>7.2f} "
               f"{r['cpu_rate'] / r['floor_cpu']:>10.2f} {r['first']:>7.0f} {r['last']:>7.0f} "
-              f"{r['last'] / r['first'] if r['first'] else 0:>10.2f} {r['rss_window_mb']:>8.0f} {r['rss_mb']:>7.0f}")
+              f"{r['last'] / r['first'] if r['first'] else 0:>10.2f} {r['rss_window_mb']:>8.0f} {r['rss_mb']:>7.0f} "
+              f"{r.get('worker_rss_mb', 0):>9.0f}")
     sizes = sorted({n for *_, n, _r in rows})
     if len(sizes) > 1:
         print("peak RSS by N (MB): " + "; ".join(

@@ -50,6 +50,8 @@ def credit(session: Session, sub: Submission, kind: str, points: float, occurred
     row = ScoreEvent(submission_id=sub.id, unit_id=sub.unit_id, officer=sub.sender, kind=kind, level=level,
                      sub_kind=sub_kind, category=sub.category, points=points, occurred=occurred,
                      publication=publication, issue_no=issue_no, note=note, recorded_by=by)
+    if sub.id is None:  # an item of the intake's batch, not flushed yet: linked when both are written
+        row.submission = sub
     session.add(row)
     if flush:
         session.flush()

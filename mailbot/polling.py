@@ -24,6 +24,7 @@ from mailbot import backfill
 from mailbot.errors import MailbotError
 from mailbot.mail import outbox
 from mailbot.pipeline import archive, driver
+from mailbot.pipeline.prepare import Reader
 from mailbot.runtime import Runtime
 from mailbot.sources.base import SourceMessage
 
@@ -152,50 +153,83 @@ def unmarked(source) -> Iterator[object]:
         def mark_done(self, _message: SourceMessage) -> None:
             pass
 
+        def mark_done_many(self, _messages: list[SourceMessage]) -> None:
+            pass
+
     try:
         yield Unmarked()
     finally:
         source.close()
 
 
-MARK_EVERY = 50  # messages recorded between two syncs of the database (and flags on the server)
+GROUP_MESSAGES = 50  # messages written in one transaction (group commit), then flagged on the server
+GROUP_BYTES = 32 * 1024 * 1024  # ... or fewer, when their raw bytes reach this
 
 
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
-         after_commit: Callable[[SourceMessage], object] | None = None,
+         after_commit: Callable[[list[SourceMessage]], object] | None = None,
          should_stop: Callable[[], bool] = lambda: False, progress=None,
          backfill_before: datetime | None = None) -> None:
-    """Run each message through the pipeline; ``after_commit`` (flag/move) only once it is stored
-    on disk: every ``MARK_EVERY`` messages, and at the end, the database is synced, then the
-    messages recorded since are flagged. A crash in between leaves them recorded and unflagged:
-    the next poll finds them known and flags them."""
-    pending: list[SourceMessage] = []
+    """Run the messages through the pipeline in groups (``driver.process_batch``: read one by
+    one, then written in one transaction); ``after_commit`` (flag/move) the messages of a group
+    only once the group's commit is on disk. A crash in between leaves them recorded and
+    unflagged: the next poll finds them known and flags them.
 
-    def stored() -> None:
-        rt.db.sync()
-        if after_commit is not None:
-            for done in pending:
-                after_commit(done)  # stored (now or earlier) on disk: safe to flag or move
-        pending.clear()
+    From the second group on, the next group is taken from the source and handed to the
+    read-ahead worker (``pipeline.prepare``) before the current one is written, so the two
+    processes work at once. A stop request finishes the messages already taken."""
+    source = iter(messages)
+    stopping = False
 
-    try:
-        for src in messages:
-            result = driver.process(rt, src, backfill_before)
+    def take() -> list[SourceMessage]:
+        nonlocal stopping
+        group: list[SourceMessage] = []
+        size = 0
+        while not stopping and len(group) < GROUP_MESSAGES and size < GROUP_BYTES:
+            src = next(source, None)
+            if src is None:
+                break
+            group.append(src)
+            size += len(src.raw)
+            if should_stop():
+                log.info("stop requested: finishing the messages in hand")
+                stopping = True
+        return group
+
+    def write(group: list[SourceMessage]) -> None:
+        results = driver.process_batch(rt, group, backfill_before, reader)
+        for result in results:
             report.outcomes[result.outcome] += 1
             report.statuses.update(result.statuses)
             report.backfilled += result.backfilled
-            pending.append(src)
-            if len(pending) >= MARK_EVERY:
-                stored()
-            if progress is not None:
-                progress.update(1)
-            if should_stop():
-                log.info("stop requested: finished the message in hand")
-                break
+        if after_commit is not None:
+            after_commit(group)  # committed (or recorded earlier): safe to flag or move
+        if progress is not None:
+            progress.update(len(group))
+
+    reader = Reader(rt)
+    try:
+        current = take()
+        while current:
+            following = take()
+            if following:  # a long run: the worker reads these while the current group is written
+                known = driver.done_keys(rt, following)
+                reader.submit([m for m in following if (m.mailbox, m.uidvalidity, m.key) not in known])
+            write(current)
+            current = following
     except BaseException:
         rt.db.sync()  # what is recorded stays; the next poll flags it
         raise
-    stored()
+    finally:
+        reader.close()
+
+
+def _marker(source) -> Callable[[list[SourceMessage]], object]:
+    """How a group of done messages is flagged at the source: all at once where it can."""
+    many = getattr(source, "mark_done_many", None)
+    if many is not None:
+        return many
+    return lambda group: [source.mark_done(m) for m in group]
 
 
 def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: False, send: bool = True,
@@ -224,7 +258,7 @@ def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: Fal
             bar = Progress(lambda: getattr(source, "pending", None), rt.settings.source.progress_every,
                            terminal=None if progress is None else progress)
         try:
-            feed(rt, source.fetch_new(lambda m: driver.is_done(rt, m)), report, after_commit=source.mark_done,
+            feed(rt, source.fetch_new(driver.KnownKeys(rt)), report, after_commit=_marker(source),
                  should_stop=should_stop, progress=bar, backfill_before=quiet)
         finally:
             if bar is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,7 +140,7 @@ class Runtime:
     # -- lifetime ------------------------------------------------------------------
     def close(self) -> None:
         """Close the database's pooled connections."""
-        self.db.engine.dispose()
+        self.db.dispose()
 
     def __enter__(self) -> Runtime:
         return self
@@ -147,10 +148,10 @@ class Runtime:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
+    @cached_property
     def archive_dir(self) -> Path:
         return self.settings.data_path / "raw"
 
-    @property
+    @cached_property
     def attachment_dir(self) -> Path:
         return self.settings.data_path / "attachments"

@@ -167,7 +167,8 @@ def test_model_is_cached_by_what_it_was_trained_from(tmp_path, classifier):
     module._MEMO.clear()  # as a new process would start
     again = Classifier.build(cache_dir=tmp_path)
     assert cached.stat().st_mtime_ns == stamp  # loaded, not trained and written again
-    assert again.model is not first.model and (again.model.clf.coef_ == first.model.clf.coef_).all()
+    assert again.model is not first.model
+    assert all((a.weights == b.weights).all() for a, b in zip(again.model.blocks, first.model.blocks, strict=True))
     corrected = Classifier.build(cache_dir=tmp_path, corrections=[("新词甲乙丙丁专报", "", "problem")])
     [newer] = tmp_path.glob("classifier-*.pickle")  # a correction is another model; the old file goes
     assert newer != cached
@@ -210,16 +211,6 @@ def test_train_weights_the_office_corrections():
     assert heavy.predict_proba(doc)["problem"] > light.predict_proba(doc)["problem"]
     with pytest.raises(ValueError):
         train(rows, default_taxonomy(), [1.0])
-
-
-def test_fast_probabilities_equal_scikit_learns(held_out_classifier):
-    model = held_out_classifier.model
-    for e in load_real("test")[:40] + [load_real("test")[0].__class__("x", "", "", "progress")]:
-        doc = prepare(e.subject, e.text)
-        fast, slow = model.predict_proba(doc), model.reference_proba(doc)
-        assert fast.keys() == slow.keys()
-        assert all(fast[c] == pytest.approx(slow[c], abs=1e-9) for c in fast)
-        assert sum(fast.values()) == pytest.approx(1.0)
 
 
 # --- labelled data and evaluation -----------------------------------------------------

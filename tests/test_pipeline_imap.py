@@ -110,7 +110,7 @@ def test_restart_after_commit_before_flag_does_not_record_twice(tmp_path, doveco
         dovecot.append(item_mail(n))
     rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     crashed = make_source(rt)
-    crashed.mark_done = lambda msg: None  # the process died before this step
+    crashed.mark_done = crashed.mark_done_many = lambda msg: None  # the process died before this step
     poll(rt, source=crashed)
     crashed.close()
     assert not any("$MailbotDone" in dovecot.flags(u) for u in dovecot.uids())
@@ -126,29 +126,43 @@ def test_restart_after_commit_before_flag_does_not_record_twice(tmp_path, doveco
     assert len(smtp_server.messages) == 3
 
 
-def test_a_message_is_flagged_only_once_its_record_is_on_disk(tmp_path, dovecot, smtp_server, env, monkeypatch):
-    # GIVEN five messages, and a poll that syncs the database every two (the intake's commits
-    # do not wait for the disk on their own)
-    from mailbot import polling
+def test_a_message_is_flagged_only_once_its_group_is_committed(tmp_path, dovecot, smtp_server, env, monkeypatch):
+    # GIVEN five messages, and a poll that writes them in groups of two (one transaction each)
+    from contextlib import contextmanager
 
-    monkeypatch.setattr(polling, "MARK_EVERY", 2)
+    from mailbot import polling
+    from mailbot.pipeline import driver
+
+    monkeypatch.setattr(polling, "GROUP_MESSAGES", 2)
     for n in range(5):
         dovecot.append(item_mail(n))
     rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     source = make_source(rt)
     events: list[tuple[str, int]] = []
-    sync, mark = rt.db.sync, source.mark_done
-    monkeypatch.setattr(rt.db, "sync", lambda: (sync(), events.append(("synced", _count(rt, Message))))[0])
-    monkeypatch.setattr(source, "mark_done", lambda msg: (events.append(("flag", _count(rt, Message))), mark(msg))[1])
+    group, mark = rt.db.group, source.mark_done_many
+
+    @contextmanager
+    def watched_group():
+        with group() as s:
+            yield s
+        events.append(("committed", _count(rt, Message)))
+
+    def watched_mark(msgs):
+        for msg in msgs:  # seen from another connection: only what is committed
+            events.append(("flag" if driver.is_done(rt, msg) else "flag before commit", _count(rt, Message)))
+        return mark(msgs)
+
+    monkeypatch.setattr(rt.db, "group", watched_group)
+    monkeypatch.setattr(source, "mark_done_many", watched_mark)
     # WHEN it polls
     poll(rt, source=source)
     source.close()
-    # THEN every flag on the server comes after a sync that covered every message recorded so far
-    flags = [i for i, (what, _) in enumerate(events) if what == "flag"]
-    assert len(flags) == 5
-    for i in flags:
-        last_sync = max(j for j in range(i) if events[j][0] == "synced")
-        assert events[last_sync][1] == events[i][1]
+    # THEN every message is flagged after its record was committed, group by group (the first
+    # two are flagged before the last one is written)
+    assert [what for what, _ in events].count("flag") == 5
+    assert "flag before commit" not in [what for what, _ in events]
+    assert [n for what, n in events if what == "committed"] == [2, 4, 5]
+    assert events.index(("flag", 2)) < events.index(("committed", 5))
     assert all("$MailbotDone" in dovecot.flags(u) for u in dovecot.uids())
 
 

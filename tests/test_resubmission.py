@@ -265,3 +265,28 @@ def test_fingerprint_round_trips_through_bytes_and_hex() -> None:
 
 def test_fingerprints_are_stable_across_calls() -> None:
     assert fingerprint("周报", WEEKLY_1).to_bytes() == fingerprint("周报", WEEKLY_1).to_bytes()
+
+
+def test_the_minhash_is_datasketchs() -> None:
+    # GIVEN items long and short, with figures, and texts of fewer words than a shingle
+    from datasketch import MinHash
+
+    from mailbot.resubmission.fingerprints import _shingles
+    from mailbot.text import segment
+
+    texts = [WEEKLY_1, WEEKLY_2, DAILY_A, DAILY_B, FINANCE, BOOKS, FINANCE_CORRECTED, WEEKLY_1 + SIGNATURE,
+             "", "。", "会议", "召开会议", "Weekly report 2024"]
+    for text in texts:
+        # WHEN the fingerprint's MinHash is computed
+        fp = fingerprint("标题", text)
+        # THEN it equals datasketch's over the same shingles (as mailbot computed it before)
+        m = MinHash(num_perm=128, seed=1, scheme="affine32")
+        m.update_batch(_shingles(list(segment(text).words)))
+        assert fp.hashvalues.dtype == m.hashvalues.dtype and (fp.hashvalues == m.hashvalues).all(), text[:20]
+
+
+def test_figures_are_the_words_with_a_digit_in_them() -> None:
+    from mailbot.resubmission.fingerprints import _figures
+
+    words = ["会议", "2024", "3.5%", "第3", "ab", "x²", "１２", "一二三", "Ⅻ", "①", "", "A-1"]
+    assert _figures(words) == [w for w in words if any(ch.isdigit() for ch in w)]

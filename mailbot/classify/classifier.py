@@ -9,12 +9,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
-from mailbot.text import Segmented, add_words, strip_reply_prefixes
+from mailbot.text import Segmented, add_words, strip_reply_prefixes, tokenizer
 
+from .compiled import CompiledModel
 from .cues import compile_specs, score_cues
 from .dataset import load_generated, load_real
-from .model import Doc, Model, prepare, train
+from .doc import Doc, prepare
 from .taxonomy import CategorySpec, default_taxonomy
 
 MAX_REASONS = 3
@@ -68,13 +70,24 @@ def training_rows(generated: bool = True) -> tuple[list[tuple[str, str, str]], l
     return rows, weights
 
 
+class Scorer(Protocol):
+    """What the classifier asks of a model: ``CompiledModel`` (the fast path, always in service)
+    or ``model.Model`` (scikit-learn's own prediction, the reference the tests compare with)."""
+
+    classes: list[str]
+
+    def predict_proba(self, doc: Doc) -> dict[str, float]: ...
+
+
 class Classifier:
     """Classifies 政务信息 items into the categories of a taxonomy.
 
-    Build it once (training takes about a second) and keep it; ``retrained`` gives a new one.
+    Build it once (training takes a few seconds, a cached model loads in a fraction of one) and
+    keep it; ``retrained`` gives a new one. Scoring an item calls no scikit-learn code, and a
+    classifier loaded from the cache never imports scikit-learn or SciPy.
     """
 
-    def __init__(self, taxonomy: list[CategorySpec], model: Model,
+    def __init__(self, taxonomy: list[CategorySpec], model: Scorer,
                  corrected: dict[str, str] | None = None, rule_lift: dict[str, float] | None = None) -> None:
         self.taxonomy = taxonomy
         self.model = model
@@ -93,6 +106,7 @@ class Classifier:
         trains (a second or two), later starts load it (~0.1 s), and any change retrains.
         """
         taxonomy = taxonomy or default_taxonomy()
+        tokenizer()  # jieba's dictionary, loaded now rather than by the first item (titles need it)
         words = [w for w in extra_words if w.strip()]
         if words:
             add_words(words)
@@ -103,11 +117,14 @@ class Classifier:
         if model is None and path is not None and path.exists():
             try:
                 model = load_model(path)
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError) as exc:
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError,
+                    TypeError) as exc:
                 # a truncated, foreign or stale file: train again
                 log.warning("classifier cache %s unreadable (%s); training", path.name, exc)
         if model is None:
-            model = cls.trained(taxonomy, *training_rows(), corrections=corrections).model
+            trained = cls.trained(taxonomy, *training_rows(), corrections=corrections).model
+            assert isinstance(trained, CompiledModel)
+            model = trained
         if path is not None and not path.exists():
             _store(model, path)
         _remember(key, model)
@@ -116,13 +133,19 @@ class Classifier:
     @classmethod
     def trained(cls, taxonomy: list[CategorySpec], rows: Sequence[tuple[str, str, str]],
                 weights: Sequence[float] | None = None, corrections: Sequence[tuple[str, str, str]] = (),
-                rule_lift: dict[str, float] | None = None) -> Classifier:
-        """Train on ``rows`` (+ ``corrections``, each weighing CORRECTION_WEIGHT)."""
+                rule_lift: dict[str, float] | None = None, scikit_learn: bool = False) -> Classifier:
+        """Train on ``rows`` (+ ``corrections``, each weighing CORRECTION_WEIGHT).
+
+        The classifier scores with the compiled model; ``scikit_learn`` keeps the fitted model
+        and scores with scikit-learn's own prediction instead (slow: the reference for tests).
+        """
+        from .model import train  # scikit-learn and SciPy: imported only to train
+
         corrections = [(s, t, c) for s, t, c in corrections]
         w = list(weights) if weights is not None else [1.0] * len(rows)
-        model = train(list(rows) + corrections, taxonomy, w + [CORRECTION_WEIGHT] * len(corrections),
-                      temperature=TEMPERATURE)
-        return cls(taxonomy, model, _corrected(corrections), rule_lift)
+        fitted = train(list(rows) + corrections, taxonomy, w + [CORRECTION_WEIGHT] * len(corrections),
+                       temperature=TEMPERATURE)
+        return cls(taxonomy, fitted if scikit_learn else fitted.compiled(), _corrected(corrections), rule_lift)
 
     def retrained(self, corrections: Sequence[tuple[str, str, str]]) -> Classifier:
         """A new classifier: the shipped items plus the office's corrections (weighted above all)."""
@@ -187,11 +210,11 @@ def _corrected(corrections: Sequence[tuple[str, str, str]]) -> dict[str, str]:
 
 # Models already built in this process, by cache key (everything they were trained from), so
 # that several runtimes in one process (tests, the daemon's retrain) do not train twice.
-_MEMO: dict[str, Model] = {}
+_MEMO: dict[str, CompiledModel] = {}
 _MEMO_SIZE = 4
 
 
-def _remember(key: str, model: Model) -> None:
+def _remember(key: str, model: CompiledModel) -> None:
     _MEMO.pop(key, None)
     _MEMO[key] = model
     while len(_MEMO) > _MEMO_SIZE:
@@ -201,9 +224,10 @@ def _remember(key: str, model: Model) -> None:
 def _cache_key(taxonomy: list[CategorySpec], corrections: Sequence[tuple], words: Sequence[str]) -> str:
     h = hashlib.sha256()
     from . import dataset
-    from . import model as model_module
 
-    for path in (dataset.REAL, dataset.GENERATED, Path(model_module.__file__), Path(__file__)):
+    here = Path(__file__).parent  # the code that trains, compiles and scores
+    for path in (dataset.REAL, dataset.GENERATED, *(here / f"{m}.py" for m in ("model", "compiled", "doc", "cues")),
+                 Path(__file__)):
         h.update(path.read_bytes())
     h.update(repr([(s.id, s.keywords, s.title_patterns, s.body_cues, s.examples) for s in taxonomy]).encode())
     h.update(repr(list(corrections)).encode())
@@ -211,7 +235,7 @@ def _cache_key(taxonomy: list[CategorySpec], corrections: Sequence[tuple], words
     return h.hexdigest()[:24]
 
 
-def _store(model: Model, path: Path) -> None:
+def _store(model: CompiledModel, path: Path) -> None:
     """Write atomically, and drop the older cached models beside it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -241,13 +265,28 @@ def _first_line(body: str) -> str:
     return ""
 
 
-def save_model(model: Model, path: Path) -> None:
-    """Write a trained model (pickle) for ``Classifier.build(model_path=...)``."""
+def save_model(model: CompiledModel, path: Path) -> None:
+    """Write a compiled model (pickle: plain data and numpy arrays) for ``load_model``."""
     with Path(path).open("wb") as fh:
-        pickle.dump(model, fh)
+        pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_model(path: Path) -> Model:
+# What a compiled model's pickle may name: anything else (a model of an older version, pickled
+# with scikit-learn inside) is refused rather than imported, and the caller trains again.
+_PICKLED_MODULES = ("builtins", "collections", "copyreg", "re", "numpy", "mailbot.classify.")
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if not any(module == m or module.startswith(m if m.endswith(".") else m + ".") for m in _PICKLED_MODULES):
+            raise pickle.UnpicklingError(f"not a compiled model: names {module}.{name}")
+        return super().find_class(module, name)
+
+
+def load_model(path: Path) -> CompiledModel:
     """Read a model written by ``save_model`` (trusted local file only: pickle)."""
     with Path(path).open("rb") as fh:
-        return pickle.load(fh)
+        model = _ModelUnpickler(fh).load()
+    if not isinstance(model, CompiledModel):
+        raise pickle.UnpicklingError(f"not a compiled model: {type(model).__name__}")
+    return model

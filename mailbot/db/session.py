@@ -53,13 +53,29 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _stamp_columns(cls: type) -> list[tuple[str, str]]:
+    """(attribute, "create"/"update") of the timestamp columns models.py marks, per class (cached)."""
+    found = _STAMPS.get(cls)
+    if found is None:
+        columns: list[tuple[str, Any]] = list(inspect(cls).columns.items())
+        found = _STAMPS[cls] = [(key, column.info["stamp"]) for key, column in columns if column.info.get("stamp")]
+    return found
+
+
+_STAMPS: dict[type, list[tuple[str, str]]] = {}
+
+
 def _stamp(session: Session, _context: Any, _instances: Any) -> None:
     """Fill the timestamp columns models.py marks, from the session's clock (before each flush)."""
     now = session.info["now"]()
-    for obj, changed in [*((o, False) for o in session.new), *((o, True) for o in session.dirty)]:
-        for key, column in inspect(type(obj)).columns.items():
-            stamp = column.info.get("stamp")
-            if (not changed and stamp and getattr(obj, key) is None) or (changed and stamp == "update" and session.is_modified(obj)):
+    for obj in session.new:
+        for key, _ in _stamp_columns(type(obj)):
+            if getattr(obj, key) is None:
+                setattr(obj, key, now)
+    for obj in session.dirty:
+        stamps = [key for key, stamp_kind in _stamp_columns(type(obj)) if stamp_kind == "update"]
+        if stamps and session.is_modified(obj):
+            for key in stamps:
                 setattr(obj, key, now)
 
 
@@ -92,6 +108,8 @@ class Database:
         self._factory = sessionmaker(self.engine, expire_on_commit=False, info=self._info)
         event.listen(self._factory, "before_flush", _stamp)
         self.rehearsing = False
+        self._group_engine: Engine | None = None
+        self._group_factory: sessionmaker | None = None
 
     @property
     def dialect(self) -> str:
@@ -163,6 +181,11 @@ class Database:
         SQLAlchemy (the documented pysqlite recipe), or releasing the first savepoint would commit."""
         if self.dialect != "sqlite":
             return self.engine
+        return self._savepoint_engine("BEGIN")
+
+    def _savepoint_engine(self, begin_sql: str) -> Engine:
+        """A SQLite engine on the same file whose transactions SQLAlchemy begins itself
+        (``begin_sql``), so that SAVEPOINTs nest inside them."""
         engine = create_engine(self.url)
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -170,11 +193,38 @@ class Database:
             dbapi_conn.isolation_level = None
 
         def begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql(begin_sql)
 
         event.listen(engine, "connect", no_driver_transactions)
         event.listen(engine, "begin", begin)
         return engine
+
+    @contextmanager
+    def group(self) -> Iterator[Session]:
+        """One transaction for a group of messages (the intake's group commit), each written in
+        a savepoint of its own (``session.begin_nested()``): a message that fails rolls back its
+        savepoint alone, and the group commits once, durably (SQLite ``synchronous=FULL``: one
+        fsync of the log for the group). The caller flags the group's messages at the source only
+        after this returns. On SQLite the transaction is ``BEGIN IMMEDIATE`` on a connection of its
+        own engine (whose driver leaves BEGIN and SAVEPOINT to SQLAlchemy): the write lock is taken
+        at the start, so the group never fails half-way for a lock another writer took meanwhile;
+        it holds the lock only while it writes (the messages were read before)."""
+        if self.dialect != "sqlite" or self.rehearsing:
+            with self.transaction() as s:
+                yield s
+            return
+        if self._group_factory is None:
+            self._group_engine = self._savepoint_engine("BEGIN IMMEDIATE")
+            self._group_factory = sessionmaker(self._group_engine, expire_on_commit=False, info=self._info)
+            event.listen(self._group_factory, "before_flush", _stamp)
+        with self._group_factory() as s, s.begin():
+            yield s
+
+    def dispose(self) -> None:
+        """Close every pooled connection (the end of a run)."""
+        if self._group_engine is not None:
+            self._group_engine.dispose()
+        self.engine.dispose()
 
     def lock_key(self, name: str) -> int:
         """A PostgreSQL advisory-lock key for ``name`` in this office (signed 64-bit)."""

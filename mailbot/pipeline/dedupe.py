@@ -9,8 +9,9 @@ stored text of the original so the office works from the latest version.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from mailbot import resubmission
 from mailbot.db.models import Submission
@@ -36,6 +37,26 @@ def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Finge
     return fp
 
 
+_COLUMNS = (Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint)
+_FIELDS = (*_COLUMNS, Submission.status, Submission.unit_id, Submission.sender)
+
+
+def _recent(scope_column) -> Select:
+    return select(*_COLUMNS).where(Submission.status.in_(COUNTED), Submission.fingerprint.is_not(None),
+                                   scope_column == bindparam("scope"), Submission.received_at <= bindparam("at"),
+                                   Submission.received_at >= bindparam("since"))
+
+
+# Built once (the statements are the same for every item; only the values change), and run on
+# the session's connection: building and compiling them per item cost more than running them.
+_RECENT = {"unit": _recent(Submission.unit_id), "sender": _recent(Submission.sender)}
+_BY_DIGEST = select(*_FIELDS).where(Submission.text_digest.in_(bindparam("digests", expanding=True)))
+_BY_DIGEST_SCOPED = {
+    "unit": _BY_DIGEST.where(Submission.unit_id == bindparam("scope")),
+    "sender": _BY_DIGEST.where(Submission.sender == bindparam("scope")),
+}
+
+
 def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], window: timedelta) -> list[resubmission.Candidate]:
     """Earlier accepted (or dismissed) items of the same unit (or sender) that the rule could match, by index:
     those with the same text digest within ``LOOKBACK`` (an exact resend, whatever its age), and
@@ -45,22 +66,22 @@ def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], wind
     assert intake.mail is not None and intake.received_at is not None
     at = intake.received_at
     unit, sender = intake.unit_id, intake.mail.sender
-    scope = Submission.unit_id == unit if unit else Submission.sender == sender
-    columns = (Submission.id, Submission.subject, Submission.received_at, Submission.fingerprint)
-    recent = select(*columns).where(Submission.status.in_(COUNTED), Submission.fingerprint.is_not(None), scope,
-                                    Submission.received_at <= at, Submission.received_at >= at - min(window, LOOKBACK))
-    rows: dict[int, tuple] = {row[0]: tuple(row) for row in intake.session.execute(recent)}
+    by, scope = ("unit", unit) if unit else ("sender", sender)
+    conn = intake.session.connection()
+    recent = conn.execute(_RECENT[by], {"scope": scope, "at": at, "since": at - min(window, LOOKBACK)})
+    rows: dict[int, tuple] = {row[0]: tuple(row) for row in recent}
     # A text long enough to count on its own is looked up by its digest's index alone (the same
     # long text is rare) and the other conditions checked here: given them too, a planner may walk
     # the unit's whole year. Short texts (an empty body, one covering line) share digests across
     # units, so their look-up keeps the unit's scope (it runs only for such items).
-    long = {d for d, n in digests if n >= resubmission.MIN_TEXT_CHARS}
-    short = {d for d, n in digests if n < resubmission.MIN_TEXT_CHARS}
-    fields = (*columns, Submission.status, Submission.unit_id, Submission.sender)
-    queries = [select(*fields).where(Submission.text_digest.in_(sorted(long)))] if long else []
+    long = sorted(d for d, n in digests if n >= resubmission.MIN_TEXT_CHARS)
+    short = sorted(d for d, n in digests if n < resubmission.MIN_TEXT_CHARS)
+    found: list[Any] = []
+    if long:
+        found += conn.execute(_BY_DIGEST, {"digests": long}).all()
     if short:
-        queries.append(select(*fields).where(Submission.text_digest.in_(sorted(short)), scope))
-    for row in (row for q in queries for row in intake.session.execute(q)):
+        found += conn.execute(_BY_DIGEST_SCOPED[by], {"digests": short, "scope": scope}).all()
+    for row in found:
         same_scope = row.unit_id == unit if unit else row.sender == sender
         if (row.status in COUNTED and row.fingerprint is not None and same_scope
                 and at - LOOKBACK <= row.received_at <= at):
@@ -76,6 +97,8 @@ def _candidates(rt: Runtime, intake: Intake, digests: set[tuple[str, int]], wind
 def read(rt: Runtime, intake: Intake) -> None:
     """Fingerprints (CPU only) before the transaction."""
     for item in intake.items:
+        if item.prepared:
+            continue  # fingerprinted ahead by the read-ahead worker (pipeline/prepare.py)
         item.fingerprint = resubmission.fingerprint(item.subject, item.text, item.segmented()).to_hex()
 
 

@@ -13,6 +13,7 @@ from mailbot.sources.base import SourceMessage
 from mailbot.text import Segmented, segment
 
 if TYPE_CHECKING:
+    from mailbot.pipeline.prepare import Prepared
     from mailbot.reading import ReadMail
 
 
@@ -33,6 +34,7 @@ class Item:
     duplicate_of: Submission | None = None
     correction: bool = False
     fingerprint: str | None = None
+    prepared: bool = False  # category and fingerprint worked out ahead (``pipeline.prepare``)
     _segmented: Segmented | None = field(default=None, repr=False, compare=False)
 
     def segmented(self) -> Segmented:
@@ -62,6 +64,7 @@ class Intake:
     answer: Any = None  # what a query is answered with, worked out in the read phase  # StoredAttachment rows to add in the write phase
     # Mail received before this moment is back-filled: recorded and scored, never answered.
     backfill_before: datetime | None = None
+    prepared: Prepared | None = None  # read ahead by the worker process (``pipeline.prepare``)
 
     @property
     def backfill(self) -> bool:

@@ -52,8 +52,11 @@ def split_items(mail: ReadMail) -> list[Item]:
 
 def read(rt: Runtime, intake: Intake) -> None:
     """Read the mail and store its attachments' bytes (files, like the raw archive: no transaction)."""
+    ahead = intake.prepared
+    if ahead is not None and ahead.unreadable is not None:
+        raise Quarantine(f"cannot be read as mail: {ahead.unreadable}")
     try:
-        mail = read_message(intake.source.raw)
+        mail = ahead.mail if ahead is not None and ahead.mail is not None else read_message(intake.source.raw)
     except Unreadable as e:
         raise Quarantine(f"cannot be read as mail: {e}") from None
     intake.mail = mail
@@ -67,6 +70,11 @@ def read(rt: Runtime, intake: Intake) -> None:
         intake.stored.append(StoredAttachment(sha256=sha, size=len(a.data), content_type=a.content_type,
                                               path=str(path)))
     intake.items = split_items(mail)
+    if ahead is not None:  # what the read-ahead worker found for the same items (same title, same text)
+        for item, facts in zip(intake.items, ahead.items, strict=False):
+            if item.subject == facts.subject and item.text == facts.text:
+                item.category, item.confidence, item.reasons = facts.category, facts.confidence, list(facts.reasons)
+                item.fingerprint, item.prepared = facts.fingerprint, True
 
 
 def run(rt: Runtime, intake: Intake) -> None:

@@ -31,8 +31,7 @@ def _new_submission(rt: Runtime, intake: Intake, item: Item) -> Submission:
         duplicate_of=item.duplicate_of.id if item.duplicate_of is not None else None,
         correction=item.status == "duplicate" and item.correction,
     )
-    intake.session.add(sub)
-    intake.session.flush()
+    intake.session.add(sub)  # written with its ledger row at the next flush (one round of the ORM, not two)
     return sub
 
 

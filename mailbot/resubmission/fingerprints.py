@@ -7,9 +7,10 @@ import hashlib
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import filterfalse
+from operator import methodcaller
 
 import numpy as np
-from datasketch import MinHash
 
 from mailbot.resubmission.subjects import _title_key
 from mailbot.text import Segmented, alnum_only, segment
@@ -21,8 +22,13 @@ MIN_FIGURES = 5
 NUM_PERM = 128
 SHINGLE_SIZE = 3
 FIGURE_SKETCH = 64  # bottom-k sketch of the figures' hashes
+# The MinHash is datasketch's (2.x, scheme "affine32", seed 1, SHA-1 of each shingle), computed
+# here without importing datasketch (which imports SciPy): the same hash values, which
+# tests/test_resubmission.py holds equal to datasketch's own.
 _SEED = 1
 _SCHEME = "affine32"
+_MAX_HASH = np.uint32(0xFFFFFFFF)
+_DIGEST = methodcaller("digest")
 # Bump when normalization, tokenization or shingling changes: stored
 # fingerprints of another version are then compared by exact digest only.
 # Not bumped when the words moved to mailbot.text's one tokenizer (field dictionary
@@ -94,10 +100,30 @@ def _hash32(value: str) -> int:
 def _shingles(toks: list[str]) -> list[bytes]:
     if len(toks) < SHINGLE_SIZE:
         return ["\x1f".join(toks).encode()] if toks else []
-    return [
-        "\x1f".join(toks[i:i + SHINGLE_SIZE]).encode()
-        for i in range(len(toks) - SHINGLE_SIZE + 1)
-    ]
+    return list(map(str.encode, map("\x1f".join, zip(*(toks[k:] for k in range(SHINGLE_SIZE))))))
+
+
+def _figures(toks: list[str]) -> list[str]:
+    """The words with a digit in them (a word of letters only has none: most are skipped in C)."""
+    return [tok for tok in filterfalse(str.isalpha, toks) if any(ch.isdigit() for ch in tok)]
+
+
+def minhash(shingles: list[bytes]) -> np.ndarray:
+    """datasketch's ``MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")`` hash values
+    after ``update_batch(shingles)``: each shingle's SHA-1 (first 4 bytes, little-endian),
+    mixed by MurmurHash3's finaliser, through ``a * h + b`` (mod 2**32) per permutation; the
+    minimum per permutation (all 0xFFFFFFFF when there are no shingles)."""
+    if not shingles:
+        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint32)
+    digests = b"".join(map(_DIGEST, map(hashlib.sha1, shingles)))  # 20 bytes each
+    hv = np.frombuffer(digests, dtype="<u4").reshape(-1, 5)[:, :1].astype(np.uint32)
+    hv ^= hv >> np.uint32(16)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    a, b = _permutations()
+    return (hv * a + b).min(axis=0)
 
 
 def fingerprint(subject: str, text: str, segmented: Segmented | None = None) -> Fingerprint:
@@ -108,14 +134,12 @@ def fingerprint(subject: str, text: str, segmented: Segmented | None = None) -> 
     seg = segmented if segmented is not None else segment(text)
     compact = alnum_only(seg.text)
     toks = list(seg.words)
-    figures = sorted({_hash32(tok) for tok in toks if any(ch.isdigit() for ch in tok)})
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME, permutations=_permutations())
-    minhash.update_batch(_shingles(toks))
+    figures = sorted({_hash32(tok) for tok in _figures(toks)})
     return Fingerprint(
         text_digest=hashlib.blake2b(compact.encode(), digest_size=16).digest(),
         title_digest=hashlib.blake2b(_title_key(subject).encode(), digest_size=8).digest(),
         length=len(compact),
-        hashvalues=np.asarray(minhash.hashvalues, dtype=np.uint32),
+        hashvalues=minhash(_shingles(toks)),
         figures=np.asarray(figures[:FIGURE_SKETCH], dtype=np.uint32),
         figure_count=len(figures),
     )
@@ -150,5 +174,9 @@ def figure_overlap(a: Fingerprint, b: Fingerprint) -> float | None:
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    # Built once: MinHash() would otherwise redraw the same permutations per item.
-    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME).permutations
+    """datasketch's affine32 permutations for ``_SEED`` (numpy's RandomState, whose stream numpy
+    keeps fixed): odd multipliers ``a`` and offsets ``b``, uint32, each of NUM_PERM values."""
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b

@@ -11,9 +11,11 @@ from typing import Any
 
 _FIRST_CJK = "\u2e80"  # below this no character is converted
 _lock = threading.Lock()
-# Character -> whether t2s changes it on its own; filled as characters are met (a text holds a
-# few hundred distinct ones, the whole language some thousands), never read from OpenCC's files.
-_changes: dict[str, bool] = {}
+# The characters t2s leaves alone on their own, and those it changes; filled as characters are
+# met (a text holds a few hundred distinct ones, the whole language some thousands), never read
+# from OpenCC's files. A text's characters are checked against them as sets (in C).
+_unchanged: set[str] = set()
+_changed: set[str] = set()
 
 
 @lru_cache(maxsize=1)
@@ -24,18 +26,23 @@ def _converter() -> Any:
 
 
 def _has_traditional(text: str) -> bool:
+    chars = set(text)
+    if not chars.isdisjoint(_changed):
+        return True
+    new = chars - _unchanged
+    if not new:
+        return False
     convert = _converter().convert
-    for ch in set(text):
-        if ch < _FIRST_CJK:
-            continue
-        changes = _changes.get(ch)
-        if changes is None:
-            changes = convert(ch) != ch
+    found = False
+    for ch in new:
+        if ch < _FIRST_CJK or convert(ch) == ch:
             with _lock:
-                _changes[ch] = changes
-        if changes:
-            return True
-    return False
+                _unchanged.add(ch)
+        else:
+            with _lock:
+                _changed.add(ch)
+            found = True
+    return found
 
 
 def simplified(text: str) -> str:
