@@ -23,6 +23,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from mailbot import __version__
 from mailbot.errors import MailbotError
 from mailbot.sources.base import SourceMessage
+from mailbot.sources.imap_batches import batches, chunks
 
 log = logging.getLogger(__name__)
 
@@ -46,26 +47,6 @@ def _is_dead(exc: BaseException) -> bool:
 
 class SourceError(MailbotError):
     """The source cannot be read (bad login, unknown folder, server gone): one clear line."""
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _batches(uids: list[int], sizes: dict[int, int], count: int, max_bytes: int) -> Iterator[list[int]]:
-    """At most ``count`` UIDs and ``max_bytes`` of bodies per batch; a bigger message goes alone."""
-    batch: list[int] = []
-    total = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if batch and (len(batch) >= count or total + size > max_bytes):
-            yield batch
-            batch, total = [], 0
-        batch.append(uid)
-        total += size
-    if batch:
-        yield batch
 
 
 class ImapSource:
@@ -258,7 +239,7 @@ class ImapSource:
         self.pending = len(todo)
         self._marks_paused = False
         sizes = self._sizes(client, todo)
-        for batch in _batches(todo, sizes, self.batch_size, self.batch_bytes):
+        for batch in batches(todo, sizes, self.batch_size, self.batch_bytes):
             if id(self._client) != id(client):  # (id: keeps mypy from narrowing client to Optional)
                 raise _Dead("the connection was re-opened while marking")
             fetched = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
@@ -275,7 +256,7 @@ class ImapSource:
     def _sizes(self, client: IMAPClient, uids: list[int]) -> dict[int, int]:
         """RFC822.SIZE of each UID (a small FETCH), so bodies can be fetched in capped batches."""
         sizes: dict[int, int] = {}
-        for chunk in _chunks(uids, 500):
+        for chunk in chunks(uids, 500):
             for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items():
                 sizes[uid] = int(data.get(b"RFC822.SIZE") or 0)
         return sizes
@@ -289,7 +270,7 @@ class ImapSource:
                 return
             unmarked = set(client.search(["NOT", "KEYWORD", DONE_KEYWORD]))
             done = [uid for uid in done if uid in unmarked]
-        for chunk in _chunks(done, 500):
+        for chunk in chunks(done, 500):
             self.mark_done_many([self._message(uidvalidity, uid) for uid in chunk])
 
     def _message(self, uidvalidity: int, uid: int, raw: bytes = b"",
