@@ -248,6 +248,8 @@ def child(args: argparse.Namespace) -> None:
         fetch_new = source.fetch_new
         source.fetch_new = lambda is_done: timed_iter("source", fetch_new(is_done))
         source.mark_done = timed("flag", source.mark_done)
+        if hasattr(source, "mark_done_many"):
+            source.mark_done_many = timed("flag", source.mark_done_many)
         try:
             progress = inspect.signature(polling.poll).parameters["progress"].annotation
             if str(progress) in ("bool | None", "Optional[bool]"):  # an older poll (``--baseline``)

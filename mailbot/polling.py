@@ -153,6 +153,9 @@ def unmarked(source) -> Iterator[object]:
         def mark_done(self, _message: SourceMessage) -> None:
             pass
 
+        def mark_done_many(self, _messages: list[SourceMessage]) -> None:
+            pass
+
     try:
         yield Unmarked()
     finally:
@@ -164,11 +167,11 @@ GROUP_BYTES = 32 * 1024 * 1024  # ... or fewer, when their raw bytes reach this
 
 
 def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
-         after_commit: Callable[[SourceMessage], object] | None = None,
+         after_commit: Callable[[list[SourceMessage]], object] | None = None,
          should_stop: Callable[[], bool] = lambda: False, progress=None,
          backfill_before: datetime | None = None) -> None:
     """Run the messages through the pipeline in groups (``driver.process_batch``: read one by
-    one, then written in one transaction); ``after_commit`` (flag/move) each message of a group
+    one, then written in one transaction); ``after_commit`` (flag/move) the messages of a group
     only once the group's commit is on disk. A crash in between leaves them recorded and
     unflagged: the next poll finds them known and flags them.
 
@@ -200,8 +203,7 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
             report.statuses.update(result.statuses)
             report.backfilled += result.backfilled
         if after_commit is not None:
-            for done in group:
-                after_commit(done)  # its group is committed (or it was recorded earlier): safe to flag or move
+            after_commit(group)  # committed (or recorded earlier): safe to flag or move
         if progress is not None:
             progress.update(len(group))
 
@@ -220,6 +222,14 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
         raise
     finally:
         reader.close()
+
+
+def _marker(source) -> Callable[[list[SourceMessage]], object]:
+    """How a group of done messages is flagged at the source: all at once where it can."""
+    many = getattr(source, "mark_done_many", None)
+    if many is not None:
+        return many
+    return lambda group: [source.mark_done(m) for m in group]
 
 
 def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: False, send: bool = True,
@@ -248,7 +258,7 @@ def poll(rt: Runtime, source=None, should_stop: Callable[[], bool] = lambda: Fal
             bar = Progress(lambda: getattr(source, "pending", None), rt.settings.source.progress_every,
                            terminal=None if progress is None else progress)
         try:
-            feed(rt, source.fetch_new(driver.KnownKeys(rt)), report, after_commit=source.mark_done,
+            feed(rt, source.fetch_new(driver.KnownKeys(rt)), report, after_commit=_marker(source),
                  should_stop=should_stop, progress=bar, backfill_before=quiet)
         finally:
             if bar is not None:

@@ -31,6 +31,35 @@ if TYPE_CHECKING:
 log = logging.getLogger("mailbot")
 
 
+def units_in_sync(db: Database, units: UnitDirectory) -> bool:
+    """Whether the units and officers tables already say what ``UnitDirectory.sync`` would write:
+    every configured unit active with its name, class and aliases, no other unit active, and
+    exactly the configured addresses as officers, each for its unit (with its configured name)."""
+    from sqlalchemy import select
+
+    from mailbot.db.models import Officer, Unit
+
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(Unit.id, Unit.name, Unit.class_id, Unit.aliases, Unit.active)).all()
+        officers = {email: (unit_id, name) for email, unit_id, name in
+                    conn.execute(select(Officer.email, Officer.unit_id, Officer.name))}
+    stored = {r.id: r for r in rows}
+    if {r.id for r in rows if r.active} != set(units.units):
+        return False
+    for info in units:
+        row = stored[info.id]
+        if (row.name, row.class_id, list(row.aliases or [])) != (info.name, info.class_id, list(info.aliases)):
+            return False
+    wanted = {e: info for info in units for e in info.emails}
+    if officers.keys() != wanted.keys() or sum(len(info.emails) for info in units) != len(wanted):
+        return False
+    for email, info in wanted.items():
+        unit_id, name = officers[email]
+        if unit_id != info.id or (email in info.officer_names and name != info.officer_names[email]):
+            return False
+    return True
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -55,8 +84,9 @@ class Runtime:
         units = UnitDirectory.from_settings(settings)
         with db.exclusive("setup"):  # processes starting at once take turns
             db.upgrade()
-            with db.transaction() as s:
-                units.sync(s)
+            if not units_in_sync(db, units):  # most starts: nothing to write, no ORM objects loaded
+                with db.transaction() as s:
+                    units.sync(s)
         return cls(settings=settings, clock=clock, db=db, units=units, receipts=receipts and settings.receipts)
 
     @property

@@ -110,7 +110,7 @@ def test_restart_after_commit_before_flag_does_not_record_twice(tmp_path, doveco
         dovecot.append(item_mail(n))
     rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     crashed = make_source(rt)
-    crashed.mark_done = lambda msg: None  # the process died before this step
+    crashed.mark_done = crashed.mark_done_many = lambda msg: None  # the process died before this step
     poll(rt, source=crashed)
     crashed.close()
     assert not any("$MailbotDone" in dovecot.flags(u) for u in dovecot.uids())
@@ -139,7 +139,7 @@ def test_a_message_is_flagged_only_once_its_group_is_committed(tmp_path, dovecot
     rt = Runtime.open(_settings(tmp_path, dovecot, smtp_server))
     source = make_source(rt)
     events: list[tuple[str, int]] = []
-    group, mark = rt.db.group, source.mark_done
+    group, mark = rt.db.group, source.mark_done_many
 
     @contextmanager
     def watched_group():
@@ -147,13 +147,13 @@ def test_a_message_is_flagged_only_once_its_group_is_committed(tmp_path, dovecot
             yield s
         events.append(("committed", _count(rt, Message)))
 
-    def watched_mark(msg):
-        # seen from another connection: only what is committed
-        events.append(("flag" if driver.is_done(rt, msg) else "flag before commit", _count(rt, Message)))
-        return mark(msg)
+    def watched_mark(msgs):
+        for msg in msgs:  # seen from another connection: only what is committed
+            events.append(("flag" if driver.is_done(rt, msg) else "flag before commit", _count(rt, Message)))
+        return mark(msgs)
 
     monkeypatch.setattr(rt.db, "group", watched_group)
-    monkeypatch.setattr(source, "mark_done", watched_mark)
+    monkeypatch.setattr(source, "mark_done_many", watched_mark)
     # WHEN it polls
     poll(rt, source=source)
     source.close()

@@ -253,6 +253,19 @@ def test_no_address_gets_more_than_the_hourly_cap(tmp_path, smtp_server):
     assert len(per_hour) == 5
 
 
+def test_a_flush_sends_everything_due_in_rounds_not_one_round(tmp_path, smtp_server):
+    # GIVEN 7 receipts for 7 officers, and rounds of 3 (a back-fill's thousands, in rounds of 500)
+    rt = _rt(tmp_path, smtp_server.host, smtp_server.port)
+    for n in range(7):
+        _queue(rt, 1, to=f"xxy{n}@ccws.example.gov.cn")
+    # WHEN the outbox is flushed once
+    result = outbox.flush(rt, limit=3)
+    # THEN all seven are sent now, each once
+    assert result.sent == 7
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == sorted(f"xxy{n}@ccws.example.gov.cn" for n in range(7))
+    assert all(r.sent_at is not None for r in _rows(rt).values())
+
+
 def test_commands_that_send_use_the_same_sender(tmp_path, smtp_server):
     """`digest` queues and wakes the one sender: while another sender runs, it only queues."""
     rt = _rt(tmp_path, smtp_server.host, smtp_server.port, clock=lambda: datetime.now(UTC))

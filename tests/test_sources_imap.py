@@ -110,6 +110,21 @@ def test_mark_done_sets_the_keyword_and_leaves_unread_mail_unread(dovecot):
     assert {"\\Seen", DONE_KEYWORD} <= dovecot.flags(read)
 
 
+def test_a_group_is_flagged_in_one_command_and_moved_in_one(dovecot):
+    # GIVEN six fetched messages
+    uids = [dovecot.append(make_mail(n)) for n in range(6)]
+    with source_for(dovecot) as source:
+        done = list(source.fetch_new(lambda m: False))
+        sent: list[list[int]] = []
+        real = source._client.add_flags
+        source._client.add_flags = lambda ids, flags: (sent.append(list(ids)), real(ids, flags))[1]
+        # WHEN the group of the first five is marked done
+        assert source.mark_done_many(done[:5]) is True
+    # THEN one STORE names the five, each carries the keyword, and the sixth is untouched
+    assert sent == [uids[:5]]
+    assert all(DONE_KEYWORD in dovecot.flags(u) for u in uids[:5]) and DONE_KEYWORD not in dovecot.flags(uids[5])
+
+
 def test_mark_seen_true_marks_processed_mail_read(dovecot):
     uid = dovecot.append(make_mail(1))
     other = dovecot.append(make_mail(2))

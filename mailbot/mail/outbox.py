@@ -60,16 +60,29 @@ def queue(session: Session, *, kind: str, key: str, recipients: list[str], mail:
     return row
 
 
+FLUSH_ROUNDS = 40  # a flush sends at most this many rounds of ``limit`` mails (20,000 by default)
+
+
 def flush(rt: Runtime, transport: Transport | None = None, limit: int = 500) -> SendResult:
-    """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``).
+    """Wake the one sender: send what is due now (see ``mailbot.mail.sender.deliver``), in rounds
+    of ``limit`` mails until less than a round is due (a back-fill's thousands of receipts go
+    out now, not 500 a poll), each recipient's hourly cap still holding.
 
     While the database rehearses (``--preview``) nothing is sent, whoever asks.
     """
     from mailbot.mail.sender import SendResult, deliver
 
+    total = SendResult()
     if rt.db.rehearsing:
-        return SendResult()
-    return deliver(rt, transport, limit=limit)
+        return total
+    for _ in range(FLUSH_ROUNDS):
+        done = deliver(rt, transport, limit=limit)
+        total.sent, total.deferred, total.failed = (total.sent + done.sent, total.deferred + done.deferred,
+                                                    total.failed + done.failed)
+        total.busy, total.server_down = total.busy or done.busy, total.server_down or done.server_down
+        if done.busy or done.server_down or done.sent + done.deferred + done.failed < limit:
+            break
+    return total
 
 
 KIND_NAMES = {"receipt": "回执", "alert": "紧急提醒", "digest": "周报", "reminder": "催报", "reply": "命令回复",

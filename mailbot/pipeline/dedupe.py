@@ -20,7 +20,7 @@ from mailbot.runtime import Runtime
 
 LOOKBACK = timedelta(days=400)  # exact resends are caught within about an assessment year
 COUNTED = ("accepted", "dismissed")  # the items a resend repeats (a dismissed one's resend is dismissed too)
-PARSED_CACHE = 50_000  # parsed fingerprints kept per run (the runtime's cache)
+PARSED_CACHE = 5_000  # parsed fingerprints kept per run (the runtime's cache; emptied when full, so memory stays flat)
 
 
 def _fingerprint(parsed: dict, sub_id: int, hex_text: str) -> resubmission.Fingerprint | None:

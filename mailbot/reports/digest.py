@@ -144,7 +144,7 @@ def zero_units(rt: Runtime, week: Period, unit_rows: list[dict[str, Any]]) -> li
     on track is not named every quiet week)."""
     from datetime import timedelta
 
-    from mailbot.reports.progress import count_accepted
+    from mailbot.reports.progress import accepted_counts
     from mailbot.reports.remind import shortfalls
 
     quiet = [r for r in unit_rows if r["accepted"] == 0]
@@ -156,9 +156,10 @@ def zero_units(rt: Runtime, week: Period, unit_rows: list[dict[str, Any]]) -> li
         behind.setdefault(row["unit"], row)
     out = []
     with rt.db.session() as s:
+        last_week = accepted_counts(rt, s, before)
         for r in quiet:
             reasons = []
-            if count_accepted(rt, s, r["unit"], before) == 0:
+            if last_week.of(r["unit"]) == 0:
                 reasons.append("连续两周没有计分信息")
             if r["unit"] in behind:
                 b = behind[r["unit"]]

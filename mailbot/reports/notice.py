@@ -17,7 +17,7 @@ from sqlalchemy import select
 from mailbot.db.models import ScoreEvent, Submission
 from mailbot.reports import wording
 from mailbot.reports.periods import bounds
-from mailbot.reports.tally import class_names, parse_period, tally
+from mailbot.reports.tally import class_names, load_events, officer_rows, parse_period, tally
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.calendar import Period
@@ -79,8 +79,10 @@ def notice_data(rt: Runtime, period_text: str, result: dict[str, Any] | None = N
     """The whole 通报 for a period; ``result`` may pass a ``tally()`` (or ``annual_awards()``) already made."""
     period = parse_period(rt, period_text)
     result = result if result is not None else tally(rt, period_text, officers=True)
-    if "officers" not in result:
-        result = {**result, "officers": tally(rt, period_text, officers=True)["officers"]}
+    if "officers" not in result:  # only the ranking of people is missing: not the whole tally again
+        with rt.db.session() as s:
+            events = load_events(rt, s, period)
+        result = {**result, "officers": officer_rows(rt, events, period)}
     year = rt.calendar.year_of(period.start)
     is_year = period.start == year.start and period.end == year.end
     awards = any("prize" in r for r in result["units"])
@@ -181,9 +183,13 @@ def period_items(rt: Runtime, period: Period) -> list[dict[str, Any]]:
     tz = rt.settings.tz
     start, end = bounds(period, tz)
     with rt.db.session() as s:
-        subs = list(s.scalars(select(Submission).where(Submission.received_at >= start, Submission.received_at < end,
-                                                      Submission.status.in_(ITEM_STATUSES))
-                              .order_by(Submission.received_at, Submission.id)))
+        # the columns shown, not whole rows (each carries the item's text)
+        subs: list[Any] = list(s.execute(
+            select(Submission.id, Submission.receipt, Submission.received_at, Submission.unit_id, Submission.sender,
+                   Submission.sender_name, Submission.subject, Submission.category, Submission.status)
+            .where(Submission.received_at >= start, Submission.received_at < end,
+                   Submission.status.in_(ITEM_STATUSES))
+            .order_by(Submission.received_at, Submission.id)))
         rows = list(s.scalars(select(ScoreEvent).where(ScoreEvent.submission_id.in_([x.id for x in subs]))
                               .order_by(ScoreEvent.id))) if subs else []
     # the events that count, by the tally's rules (a second same-level 批示 earns nothing)
@@ -232,8 +238,8 @@ def year_to_date(rt: Runtime, period: Period, year: Period) -> dict[str, Any]:
 
     so_far = Period(f"{year.name}-ytd", year.start, period.end)
     rows = []
-    with rt.db.session() as s:
-        events = _events(rt, s)
+    with rt.db.session() as s:  # the events of the year (the zero rule reads the year, so_far is inside it)
+        events = load_events(rt, s, Period(year.name, min(year.start, so_far.start), max(year.end, so_far.end)))
         totals = ledger.unit_totals(events, so_far, rt.scheme, year, units=[u.id for u in rt.units])
     for u in rt.units:
         t = totals[u.id]
@@ -253,12 +259,6 @@ def year_to_date(rt: Runtime, period: Period, year: Period) -> dict[str, Any]:
         classes.append({"id": cid, "name": cnames.get(cid, cid), "rows": members})
     return {"start": year.start.isoformat(), "end": period.end.isoformat(),
             "span": wording.cn_span(year.start, period.end), "rows": rows, "classes": classes}
-
-
-def _events(rt: Runtime, session) -> list[ledger.ScoreEvent]:
-    from mailbot.reports.tally import load_events
-
-    return load_events(rt, session)
 
 
 def scheme_rules(rt: Runtime) -> list[str]:

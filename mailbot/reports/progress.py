@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -38,6 +38,33 @@ def class_quotas(settings: Settings, class_id: str) -> list[Quota]:
         if c.id == class_id:
             return [Quota(q.per, q.count, q.category) for q in c.quotas]
     return []
+
+
+@dataclass
+class AcceptedCounts:
+    """Accepted items per (unit, category) over one period: every unit's quota count from one query."""
+
+    by_unit_category: dict[tuple[str, str | None], int]
+    by_unit: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for (unit, _), n in self.by_unit_category.items():
+            self.by_unit[unit] = self.by_unit.get(unit, 0) + n
+
+    def of(self, unit_id: str, category: str | None = None) -> int:
+        if category:
+            return self.by_unit_category.get((unit_id, category), 0)
+        return self.by_unit.get(unit_id, 0)
+
+
+def accepted_counts(rt: Runtime, session: Session, period: Period) -> AcceptedCounts:
+    """``count_accepted`` for every unit and category of ``period`` at once."""
+    start, end = bounds(period, rt.settings.tz)
+    rows = session.execute(select(Submission.unit_id, Submission.category, func.count(Submission.id))
+                           .where(Submission.status == "accepted", Submission.unit_id.is_not(None),
+                                  Submission.received_at >= start, Submission.received_at < end)
+                           .group_by(Submission.unit_id, Submission.category))
+    return AcceptedCounts({(unit or "", category): n for unit, category, n in rows})
 
 
 def count_accepted(rt: Runtime, session: Session, unit_id: str, period: Period, category: str | None = None) -> int:

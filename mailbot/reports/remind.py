@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from mailbot.reports.progress import PER_NAMES, class_quotas, count_accepted
+from mailbot.reports.progress import PER_NAMES, AcceptedCounts, accepted_counts, class_quotas
 from mailbot.reports.tally import class_names
 from mailbot.runtime import Runtime
 from mailbot.scoring.calendar import Period
@@ -21,12 +21,15 @@ def shortfalls(rt: Runtime, as_of: date) -> list[dict[str, Any]]:
     """``[{unit, name, class, submitted, due, shortfall, per, ...}]`` for every quota behind."""
     cnames = class_names(rt)
     rows = []
+    counts: dict[tuple[date, date], AcceptedCounts] = {}  # one grouped count per quota window, for every unit
     with rt.db.session() as s:
         for unit in rt.units:
             for quota in class_quotas(rt.settings, unit.class_id):
                 window = rt.calendar.window(quota.per, as_of)
                 so_far = Period(window.name, window.start, as_of)
-                n = count_accepted(rt, s, unit.id, so_far, quota.category)
+                if (key := (so_far.start, so_far.end)) not in counts:
+                    counts[key] = accepted_counts(rt, s, so_far)
+                n = counts[key].of(unit.id, quota.category)
                 short = behind(quota, n, as_of, rt.calendar)
                 if short is None:
                     continue

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from mailbot.db.models import ScoreEvent, Submission
 from mailbot.errors import UsageError
-from mailbot.reports.progress import class_quotas, count_accepted
+from mailbot.reports.periods import bounds
+from mailbot.reports.progress import AcceptedCounts, accepted_counts, class_quotas, count_accepted
 from mailbot.runtime import Runtime
 from mailbot.scoring import ledger
 from mailbot.scoring.calendar import Period
@@ -35,28 +36,47 @@ def _num(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 2)
 
 
-def load_events(rt: Runtime, session: Session) -> list[ledger.ScoreEvent]:
-    """Every ledger row as a pure event, dated by its item's received day (adjustments: own date)."""
+# The columns the pure ledger reads (``ledger_rows.ledger_event``): never whole rows with their notes.
+_EVENT_COLUMNS = (ScoreEvent.id, ScoreEvent.submission_id, ScoreEvent.unit_id, ScoreEvent.officer, ScoreEvent.kind,
+                  ScoreEvent.level, ScoreEvent.sub_kind, ScoreEvent.category, ScoreEvent.points, ScoreEvent.occurred,
+                  ScoreEvent.reverses)
+
+
+def load_events(rt: Runtime, session: Session, within: Period | None = None) -> list[ledger.ScoreEvent]:
+    """Every ledger row as a pure event, dated by its item's received day (adjustments: own date).
+
+    ``within``: only the events dated in that span. A reversing row is always dated like the row
+    it reverses (same item, or the adjustment's own date), so the pairs stay whole.
+    """
     from mailbot.ledger_rows import ledger_event
 
     tz = rt.settings.tz
-    rows = session.execute(select(ScoreEvent, Submission.received_at)
-                           .outerjoin(Submission, Submission.id == ScoreEvent.submission_id)
-                           .order_by(ScoreEvent.id)).all()
-    return [ledger_event(r, received.astimezone(tz).date() if received is not None else None)
-            for r, received in rows]
+    q = (select(*_EVENT_COLUMNS, Submission.received_at)
+         .outerjoin(Submission, Submission.id == ScoreEvent.submission_id).order_by(ScoreEvent.id))
+    if within is not None:
+        start, end = bounds(within, tz)
+        q = q.where(or_(and_(Submission.received_at >= start, Submission.received_at < end),
+                        and_(ScoreEvent.submission_id.is_(None), ScoreEvent.occurred >= within.start,
+                             ScoreEvent.occurred <= within.end)))
+    rows: list[Any] = list(session.execute(q))  # column rows: ledger_event reads them like ScoreEvent rows
+    return [ledger_event(r, r.received_at.astimezone(tz).date() if r.received_at is not None else None) for r in rows]
 
 
 def class_names(rt: Runtime) -> dict[str, str]:
     return {c.id: c.name or c.id for c in rt.settings.classes}
 
 
-def quota_rows(rt: Runtime, session: Session, unit_id: str, class_id: str, period: Period) -> list[dict[str, Any]]:
-    """Each class quota over the period: owed, submitted (category quotas count their category), met."""
+def quota_rows(rt: Runtime, session: Session, unit_id: str, class_id: str, period: Period,
+               counts: AcceptedCounts | None = None) -> list[dict[str, Any]]:
+    """Each class quota over the period: owed, submitted (category quotas count their category), met.
+
+    ``counts``: the period's ``accepted_counts`` for every unit at once (the tally's one query).
+    """
     out = []
     for q in class_quotas(rt.settings, class_id):
         owed = quota_for_period(q, period, rt.calendar)
-        n = count_accepted(rt, session, unit_id, period, q.category)
+        n = counts.of(unit_id, q.category) if counts is not None else count_accepted(rt, session, unit_id, period,
+                                                                                      q.category)
         out.append({"per": q.per, "count": q.count, "category": q.category, "owed": owed, "submitted": n,
                     "met": n >= owed})
     return out
@@ -68,10 +88,13 @@ def tally(rt: Runtime, period_text: str, officers: bool = False) -> dict[str, An
     year = rt.calendar.year_of(period.start)
     units = list(rt.units)
     cnames = class_names(rt)
+    # Only the events the period and its assessment year (the zero-without-adoption rule) read.
+    window = Period(period.name, min(period.start, year.start), max(period.end, year.end))
     with rt.db.session() as s:
-        events = load_events(rt, s)
+        events = load_events(rt, s, window)
         totals = ledger.unit_totals(events, period, rt.scheme, year, units=[u.id for u in units])
-        quotas = {u.id: quota_rows(rt, s, u.id, u.class_id, period) for u in units}
+        counts = accepted_counts(rt, s, period)
+        quotas = {u.id: quota_rows(rt, s, u.id, u.class_id, period, counts) for u in units}
     levels = adoption_levels(events, period)
     rows = []
     for u in units:
@@ -133,11 +156,14 @@ def officer_rows(rt: Runtime, events: list[ledger.ScoreEvent], period: Period) -
                and subs.get(int(e.submission), ("",))[0] == "accepted"]
     display: dict[str, str] = {}
     units: dict[str, Counter[str]] = {}
+    persons: dict[str, str] = {}  # display name -> person_name (an officer writes under one or two)
     for e in counted:
         _, unit_id, sender_name = subs[int(e.submission)]  # type: ignore[arg-type]
         officer = (e.officer or "").lower()
         units.setdefault(officer, Counter())[unit_id or ""] += 1
-        if person := person_name(sender_name):
+        if sender_name not in persons:
+            persons[sender_name] = person_name(sender_name)
+        if person := persons[sender_name]:
             display[officer] = person  # the latest display name that is a person's
     totals = ledger.officer_totals(counted, period, rt.scheme)
     rows = []

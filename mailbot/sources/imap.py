@@ -23,6 +23,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from mailbot import __version__
 from mailbot.errors import MailbotError
 from mailbot.sources.base import SourceMessage
+from mailbot.sources.imap_batches import batches, chunks
 
 log = logging.getLogger(__name__)
 
@@ -46,26 +47,6 @@ def _is_dead(exc: BaseException) -> bool:
 
 class SourceError(MailbotError):
     """The source cannot be read (bad login, unknown folder, server gone): one clear line."""
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _batches(uids: list[int], sizes: dict[int, int], count: int, max_bytes: int) -> Iterator[list[int]]:
-    """At most ``count`` UIDs and ``max_bytes`` of bodies per batch; a bigger message goes alone."""
-    batch: list[int] = []
-    total = 0
-    for uid in uids:
-        size = sizes.get(uid, 0)
-        if batch and (len(batch) >= count or total + size > max_bytes):
-            yield batch
-            batch, total = [], 0
-        batch.append(uid)
-        total += size
-    if batch:
-        yield batch
 
 
 class ImapSource:
@@ -258,7 +239,7 @@ class ImapSource:
         self.pending = len(todo)
         self._marks_paused = False
         sizes = self._sizes(client, todo)
-        for batch in _batches(todo, sizes, self.batch_size, self.batch_bytes):
+        for batch in batches(todo, sizes, self.batch_size, self.batch_bytes):
             if id(self._client) != id(client):  # (id: keeps mypy from narrowing client to Optional)
                 raise _Dead("the connection was re-opened while marking")
             fetched = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
@@ -275,7 +256,7 @@ class ImapSource:
     def _sizes(self, client: IMAPClient, uids: list[int]) -> dict[int, int]:
         """RFC822.SIZE of each UID (a small FETCH), so bodies can be fetched in capped batches."""
         sizes: dict[int, int] = {}
-        for chunk in _chunks(uids, 500):
+        for chunk in chunks(uids, 500):
             for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items():
                 sizes[uid] = int(data.get(b"RFC822.SIZE") or 0)
         return sizes
@@ -289,8 +270,8 @@ class ImapSource:
                 return
             unmarked = set(client.search(["NOT", "KEYWORD", DONE_KEYWORD]))
             done = [uid for uid in done if uid in unmarked]
-        for uid in done:
-            self.mark_done(self._message(uidvalidity, uid))
+        for chunk in chunks(done, 500):
+            self.mark_done_many([self._message(uidvalidity, uid) for uid in chunk])
 
     def _message(self, uidvalidity: int, uid: int, raw: bytes = b"",
                  arrived_at: datetime | None = None) -> SourceMessage:
@@ -303,24 +284,32 @@ class ImapSource:
 
         Failures are logged and return False: the caller's database is the record.
         """
-        if self._marks_paused:
+        return self.mark_done_many([msg])
+
+    def mark_done_many(self, messages: list[SourceMessage]) -> bool:
+        """``mark_done`` for a group of messages at once: one STORE (or MOVE) for their UIDs. A
+        flag per message costs a command each, and more on a big Maildir folder."""
+        if self._marks_paused or not messages:
             return False
         for attempt in range(2):  # a dead idle connection gets one fresh try, without back-off
             try:
                 client = self._client or self._reopen()
-                if msg.uidvalidity != self._uidvalidity:
+                stale = [m.uid for m in messages if m.uidvalidity != self._uidvalidity]
+                if stale:
                     log.warning("imap %s: UIDVALIDITY changed, not marking uid %s",
-                                self.mailbox, msg.uid)
+                                self.mailbox, ", ".join(map(str, stale)))
+                uids = [m.uid for m in messages if m.uidvalidity == self._uidvalidity]
+                if not uids:
                     return False
                 if self.processed_folder:
-                    self._move(client, msg.uid)
+                    self._move(client, uids)
                 else:
                     flags: list[str | bytes] = [b"\\Seen"] if self.mark_seen else []
                     if self._keywords_allowed:
                         flags.append(DONE_KEYWORD)
                     if flags:
-                        client.add_flags([msg.uid], flags)
-                return True
+                        client.add_flags(uids, flags)
+                return not stale
             except _TRANSIENT as exc:
                 self._drop()
                 if attempt == 0:
@@ -337,7 +326,8 @@ class ImapSource:
         # Marking is a courtesy: give up for this poll rather than wait per message; the next
         # poll marks what is recorded but unmarked (``_catch_up``).
         self._marks_paused = self._client is None
-        log.warning("imap %s: could not mark uid %s done: %s", self.mailbox, msg.uid, _text(error))
+        log.warning("imap %s: could not mark uid %s done: %s", self.mailbox,
+                    ", ".join(str(m.uid) for m in messages), _text(error))
         return False
 
     def _reopen(self) -> IMAPClient:
@@ -346,7 +336,7 @@ class ImapSource:
         self._client = self._open()
         return self._client
 
-    def _move(self, client: IMAPClient, uid: int) -> None:
+    def _move(self, client: IMAPClient, uids: list[int]) -> None:
         target = self.processed_folder
         assert target is not None
         if not self._processed_ready:
@@ -355,12 +345,12 @@ class ImapSource:
                 client.subscribe_folder(target)
             self._processed_ready = True
         if client.has_capability("MOVE"):
-            client.move([uid], target)
+            client.move(uids, target)
             return
-        client.copy([uid], target)
-        client.add_flags([uid], [b"\\Deleted"])
+        client.copy(uids, target)
+        client.add_flags(uids, [b"\\Deleted"])
         if client.has_capability("UIDPLUS"):
-            client.uid_expunge([uid])  # only ours, not what a clerk marked deleted
+            client.uid_expunge(uids)  # only ours, not what a clerk marked deleted
         else:
             client.expunge()
 
