@@ -120,12 +120,13 @@ class Progress:
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
         self.label = label
         self.done = 0
+        self.ahead = 0  # taken from the source, not done yet (the group read ahead)
         self._bar: Any = None
 
     def update(self, n: int = 1) -> None:
         self.done += n
         left = self._total()
-        total = self.done + left if left is not None else None
+        total = self.done + self.ahead + left if left is not None else None
         if self.terminal:
             if self._bar is None:
                 from tqdm import tqdm
@@ -134,7 +135,7 @@ class Progress:
             elif total is not None and self._bar.total != total:
                 self._bar.total = total
             self._bar.update(n)
-        elif self.done % self.every == 0:
+        elif self.done // self.every > (self.done - n) // self.every:  # crossed a multiple (groups come at once)
             log.info("%s: %d of %s message(s) done", self.label, self.done, total if total is not None else "?")
 
     def close(self) -> None:
@@ -196,7 +197,7 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
                 stopping = True
         return group
 
-    def write(group: list[SourceMessage]) -> None:
+    def write(group: list[SourceMessage], ahead: int) -> None:
         results = driver.process_batch(rt, group, backfill_before, reader)
         for result in results:
             report.outcomes[result.outcome] += 1
@@ -205,6 +206,8 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
         if after_commit is not None:
             after_commit(group)  # committed (or recorded earlier): safe to flag or move
         if progress is not None:
+            if isinstance(progress, Progress):
+                progress.ahead = ahead
             progress.update(len(group))
 
     reader = Reader(rt)
@@ -215,7 +218,7 @@ def feed(rt: Runtime, messages: Iterable[SourceMessage], report: PollReport,
             if following:  # a long run: the worker reads these while the current group is written
                 known = driver.done_keys(rt, following)
                 reader.submit([m for m in following if (m.mailbox, m.uidvalidity, m.key) not in known])
-            write(current)
+            write(current, len(following))
             current = following
     except BaseException:
         rt.db.sync()  # what is recorded stays; the next poll flags it

@@ -72,8 +72,12 @@ def _old_mailbox(dovecot) -> dict[str, list[int]]:
     return uids
 
 
-def test_first_poll_backfills_old_mail_quietly_and_answers_new_mail(tmp_path, dovecot, smtp_server, env, caplog):
-    # GIVEN a mailbox with months of old mail, switched on on 1 June
+def test_first_poll_backfills_old_mail_quietly_and_answers_new_mail(tmp_path, dovecot, smtp_server, env, caplog,
+                                                                    monkeypatch):
+    # GIVEN a mailbox with months of old mail, switched on on 1 June (written in groups of 4)
+    from mailbot import polling
+
+    monkeypatch.setattr(polling, "GROUP_MESSAGES", 4)
     uids = _old_mailbox(dovecot)
     clock = MovingClock(SWITCH_ON)
     rt = Runtime.open(_config(tmp_path, dovecot, smtp_server), clock=Clock(fixed=clock))
@@ -104,9 +108,9 @@ def test_first_poll_backfills_old_mail_quietly_and_answers_new_mail(tmp_path, do
         assert "\\Seen" not in dovecot.flags(uid) and "$MailbotDone" in dovecot.flags(uid)
     for uid in uids["read"]:
         assert "\\Seen" in dovecot.flags(uid)
-    # a long poll says how far it got, every 5 messages
+    # a long poll says how far it got each time it passes another 5 messages (at the end of a group)
     progress = [r.getMessage() for r in caplog.records if "message(s) done" in r.getMessage()]
-    assert progress == ["poll: 5 of 14 message(s) done", "poll: 10 of 14 message(s) done"]
+    assert progress == ["poll: 8 of 14 message(s) done", "poll: 12 of 14 message(s) done"]
 
     # WHEN a new item arrives after the switch-on and mailbot polls again
     clock.at = SWITCH_ON + timedelta(hours=2)

@@ -49,13 +49,6 @@ def deferred_sync() -> Iterator[None]:
         pool.shutdown(wait=True)
 
 
-def forget_deferred_in_child() -> None:
-    """In a forked process: forget the parent's deferred writes (their threads are not here);
-    this process writes its files itself, synchronously."""
-    global _deferred
-    _deferred = None
-
-
 def settle() -> None:
     """Wait until every file written so far is on disk under its name; raises if one failed
     (the group is then not committed, and its messages stay unflagged at the source)."""
@@ -95,27 +88,14 @@ def _write_once(folder: Path, name: str, data: bytes) -> Path:
 
 def store_raw(rt: Runtime, raw: bytes) -> tuple[str, Path]:
     """Write the message to ``data_dir/raw/ab/<sha256>.eml`` (once) and return (sha256, path)."""
-    return keep_raw(rt.archive_dir, raw)
-
-
-def keep_raw(folder: Path, raw: bytes) -> tuple[str, Path]:
     sha = hashlib.sha256(raw).hexdigest()
-    return sha, _write_once(folder, f"{sha}.eml", raw)
-
-
-def raw_path(rt: Runtime, sha: str) -> Path:
-    """Where ``store_raw`` keeps the message of this hash."""
-    return rt.archive_dir / sha[:2] / f"{sha}.eml"
+    return sha, _write_once(rt.archive_dir, f"{sha}.eml", raw)
 
 
 def store_attachment(rt: Runtime, data: bytes, sha: str | None = None) -> tuple[str, Path]:
     """Attachments are stored once by content hash; the name on disk is the hash, never the sender's."""
-    return keep_attachment(rt.attachment_dir, data, sha)
-
-
-def keep_attachment(folder: Path, data: bytes, sha: str | None = None) -> tuple[str, Path]:
     sha = sha or hashlib.sha256(data).hexdigest()
-    return sha, _write_once(folder, sha, data)
+    return sha, _write_once(rt.attachment_dir, sha, data)
 
 
 def sweep_temp_files(rt: Runtime) -> int:

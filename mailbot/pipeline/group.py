@@ -123,10 +123,7 @@ def _read_group(rt: Runtime, sources: list[SourceMessage], todo: list[int], fact
     for n, i in enumerate(todo):
         src = sources[i]
         prepared = ahead[i]
-        if prepared is not None and prepared.raw_sha256:  # the worker archived it, fsynced
-            sha, path = prepared.raw_sha256, archive.raw_path(rt, prepared.raw_sha256)
-        else:
-            sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
+        sha, path = archive.store_raw(rt, src.raw)  # before anything else: never lose the bytes
         message_id, body_hash = facts[i]
         base = dict(mailbox=src.mailbox, uidvalidity=src.uidvalidity, source_key=src.key, message_id=message_id,
                     body_hash=body_hash, raw_sha256=sha, raw_path=str(path), arrived_at=src.arrived_at)

@@ -6,9 +6,9 @@ or more cores, a worker process (forked, so it shares the loaded dictionary and 
 for the next group of messages while the poll writes the current one; the poll's own ``read``
 stages then take the result instead of doing it again (``parse``, ``classify``, ``dedupe``).
 Everything that reads the database or the office's settings (commands, queries, screening,
-attribution) still runs in the poll itself, in order. The worker writes nothing but the archive
-files (the raw mail and its attachments, by content hash, fsynced before it answers, so they are
-on disk before any record points at them); the records are written by the poll as before.
+attribution) still runs in the poll itself, in order. The worker writes nothing: the archive
+and the records are written by the poll as before (measured: archiving in the worker put its
+fsyncs' system time on the busier of the two processes).
 
 Whatever goes wrong in the worker (a bug, the worker killed), the message is simply read again
 in the poll, where any error is quarantined as usual.
@@ -16,11 +16,11 @@ in the poll, where any error is quarantined as usual.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,30 +55,23 @@ class Prepared:
     items: list[ItemFacts] = field(default_factory=list)
     message_id: str | None = None  # ``phases.header_facts``
     body_hash: str = ""
-    raw_sha256: str = ""  # set once the raw mail is in the archive, on disk
 
 
 _classifier: Classifier | None = None  # the model the worker was forked with
-_folders: tuple[Path, Path] | None = None  # the archive's raw and attachment folders
 
 
 def prepare(raw: bytes) -> Prepared:
-    """Archive, read, segment, classify and fingerprint one message (in the worker; no database)."""
+    """Read, segment, classify and fingerprint one message (in the worker; no database, no files)."""
     from mailbot import resubmission
-    from mailbot.pipeline import archive
     from mailbot.pipeline.parse import split_items
     from mailbot.pipeline.phases import header_facts
     from mailbot.reading import Unreadable, read_message
 
-    sha = archive.keep_raw(_folders[0], raw)[0] if _folders is not None else ""  # first: the poll finds it there
     message_id, body_hash = header_facts(raw)
     try:
         mail = read_message(raw)
     except Unreadable as e:
-        return Prepared(unreadable=str(e), message_id=message_id, body_hash=body_hash, raw_sha256=sha)
-    if _folders is not None:
-        for a in {a.sha256: a for a in mail.attachments}.values():
-            archive.keep_attachment(_folders[1], a.data, a.sha256)
+        return Prepared(unreadable=str(e), message_id=message_id, body_hash=body_hash)
     facts = []
     for item in split_items(mail):
         category = confidence = None
@@ -88,7 +81,19 @@ def prepare(raw: bytes) -> Prepared:
             category, confidence, reasons = decision.category, decision.confidence, list(decision.reasons)
         fingerprint = resubmission.fingerprint(item.subject, item.text, item.segmented()).to_hex()
         facts.append(ItemFacts(item.subject, item.text, category, confidence, reasons, fingerprint))
-    return Prepared(mail=mail, items=facts, message_id=message_id, body_hash=body_hash, raw_sha256=sha)
+    return Prepared(mail=mail, items=facts, message_id=message_id, body_hash=body_hash)
+
+
+def prepare_group(raws: list[bytes]) -> list[Prepared | None]:
+    """``prepare`` for a group, in one task (one round trip to the worker, not one a message).
+    A message that fails here is None: the poll reads it itself."""
+    out: list[Prepared | None] = []
+    for raw in raws:
+        try:
+            out.append(prepare(raw))
+        except Exception:  # noqa: BLE001 - the poll reads it again, where errors are quarantined
+            out.append(None)
+    return out
 
 
 def _worker_start(parent: int) -> None:  # pragma: no cover - runs in the worker
@@ -96,10 +101,7 @@ def _worker_start(parent: int) -> None:  # pragma: no cover - runs in the worker
     import threading
     import time
 
-    from mailbot.pipeline import archive
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the poll, which stops the worker
-    archive.forget_deferred_in_child()
 
     def orphaned() -> None:  # the poll was killed (kill -9): the worker must not linger
         while os.getppid() == parent:
@@ -121,7 +123,8 @@ class Reader:
         self.enabled = os.environ.get(WORKERS_ENV, "1") != "0" and (os.cpu_count() or 1) >= 2
         self._pool: ProcessPoolExecutor | None = None
         self._model: Any = None
-        self._futures: dict[int, Future] = {}
+        self._forked = False
+        self._futures: dict[int, tuple[Future, int]] = {}  # id(message) -> (its group's task, its place)
 
     def submit(self, messages: list[SourceMessage]) -> None:
         if not self.enabled or not messages:
@@ -130,18 +133,30 @@ class Reader:
             self._start()
             if self._pool is None:
                 return
-        for src in messages:
-            self._futures[id(src)] = self._pool.submit(prepare, src.raw)
+        starting = not self._futures and self._forked is False
+        if starting:
+            # What the worker inherits stays out of its garbage collector's sight: scanning it
+            # would cost CPU and copy every page it touches (the dictionary, the model).
+            gc.freeze()
+        try:
+            task = self._pool.submit(prepare_group, [src.raw for src in messages])  # (the fork happens here)
+        finally:
+            if starting:
+                gc.unfreeze()
+                self._forked = True
+        for k, src in enumerate(messages):
+            self._futures[id(src)] = (task, k)
 
     def _start(self) -> None:
-        global _classifier, _folders
+        global _classifier
         import multiprocessing
 
         from mailbot.retraining import load_classifier
+        from mailbot.text.segmentation import tokenizer
 
         try:
             self._model = _classifier = load_classifier(self.rt)  # inherited by the fork
-            _folders = (self.rt.archive_dir, self.rt.attachment_dir)
+            tokenizer()  # loaded here, so the worker inherits the dictionary instead of loading its own
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_worker_start, initargs=(os.getpid(),))
         except Exception as e:  # noqa: BLE001 - no worker: the poll reads everything itself
@@ -149,25 +164,28 @@ class Reader:
             self.enabled = False
 
     def take(self, src: SourceMessage) -> Prepared | None:
-        future = self._futures.pop(id(src), None)
-        if future is None:
+        found = self._futures.pop(id(src), None)
+        if found is None:
             return None
         from mailbot.retraining import load_classifier
 
+        future, place = found
         try:
-            prepared = future.result()
+            prepared = future.result()[place]
         except Exception as e:  # noqa: BLE001 - the poll reads it itself
             log.warning("read-ahead worker failed (%s: %s): the poll reads the message itself", type(e).__name__, e)
             if self._pool is not None and getattr(self._pool, "_broken", False):
                 self.close()
                 self.enabled = False
             return None
+        if prepared is None:
+            return None
         if load_classifier(self.rt) is not self._model:  # retrained since the fork: classify here
             prepared.items = []
         return prepared
 
     def close(self) -> None:
-        for future in self._futures.values():
+        for future, _ in self._futures.values():
             future.cancel()
         self._futures.clear()
         if self._pool is not None:
