@@ -41,6 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.cli_startup import run_once
+
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 YEAR = 2026
 CLASSES = [("city", "市（州）卫生局", 'quotas = [{per = "year", count = 50}, {per = "quarter", count = 10}]'),
@@ -179,27 +181,6 @@ def fill(config: Path, units: int, items: int, seed: int = 13) -> dict[str, int]
     for e in events:
         kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
     return {"submissions": len(subs), "accepted": accepted, "events": len(events), **kinds}
-
-
-def child_env() -> dict[str, str]:
-    """The commands run as installed: their bytecode compiled once and kept (pip does so), even
-    where the shell sets PYTHONDONTWRITEBYTECODE (then every run would compile mailbot again)."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def run_once(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds and peak RSS (KiB) of one run."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=child_env())
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    if code != 0:
-        raise SystemExit(f"{' '.join(cmd)}: exit {code}: {err[-800:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def commands() -> list[list[str]]:

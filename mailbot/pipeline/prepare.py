@@ -114,8 +114,9 @@ def _worker_start(parent: int) -> None:  # pragma: no cover - runs in the worker
 class Reader:
     """The worker process of one poll, started when a second group of messages is waiting.
 
-    ``submit`` hands it a message; ``take`` gives back what it read, or None (not submitted, the
-    worker failed, or the model was retrained meanwhile: the poll reads the message itself).
+    ``submit`` hands it a group of messages (one task); ``take`` gives back what it read of one,
+    or None (not submitted, the worker failed, or the model was retrained meanwhile: the poll
+    reads the message itself).
     """
 
     def __init__(self, rt: Runtime) -> None:
